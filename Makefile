@@ -1,0 +1,58 @@
+# cnn-course: `make lab` sets everything up and opens JupyterLab; `make test` runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab setup test test-fast build check refs solutions bench clean help
+
+help:
+	@echo "make lab        set up .venv and open JupyterLab on the course"
+	@echo "make test       run the whole test suite (what CI runs)"
+	@echo "make solutions  write executed solution notebooks to solutions/"
+	@echo "make build      regenerate the student notebooks in weeks/ from graders/source/"
+	@echo "make refs       regenerate graders/reference/ from the solutions"
+	@echo "make check      fail if weeks/ is out of sync with graders/source/"
+	@echo "make bench      print the convolution benchmark"
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: setup
+	TF_CPP_MIN_LOG_LEVEL=3 $(VENV)/bin/jupyter lab --notebook-dir=. weeks
+
+test: setup
+	$(PY) -m pytest -q
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow"
+
+build: setup
+	$(PY) -m graders build
+
+check: setup
+	$(PY) -m graders check
+
+refs: setup
+	$(PY) -m graders refs
+
+solutions: setup
+	$(PY) -m graders solutions
+	@echo "Open them with: $(VENV)/bin/jupyter lab solutions"
+
+bench: setup
+	$(PY) bench/conv.py
+
+clean:
+	rm -rf solutions submitted autograded feedback gradebook.db .pytest_cache
+
+# Re-pin after changing the venv by hand: writes requirements.lock and environment.yml.
+lock: setup
+	$(PY) -m pip freeze --exclude-editable > requirements.lock
+	$(PY) -m graders.envfile

@@ -1,0 +1,69 @@
+"""Command line for the course tooling. Run ``python -m graders --help``."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from graders.sources import all_sources, find_source
+
+
+def _sources(names):
+    return [find_source(n) for n in names] if names else all_sources()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m graders", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("grade", help="grade one notebook and print per-test scores")
+    p.add_argument("notebook")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p = sub.add_parser("build", help="regenerate the student notebooks in weeks/")
+    p.add_argument("names", nargs="*", help="notebooks (default: all)")
+    p = sub.add_parser("check", help="exit 1 if weeks/ is out of sync with the sources")
+    p.add_argument("names", nargs="*")
+    p = sub.add_parser("refs", help="regenerate graders/reference/*.json from the solutions")
+    p.add_argument("names", nargs="*")
+    p = sub.add_parser("solutions", help="write executed solution notebooks to solutions/")
+    p.add_argument("names", nargs="*")
+    p.add_argument("--no-execute", action="store_true")
+    args = parser.parse_args(argv)
+
+    if args.command == "grade":
+        from graders.grade import GradingError, grade, render, to_json
+        try:
+            result = grade(args.notebook)
+        except GradingError as exc:
+            if args.json:
+                print(json.dumps({"notebook": args.notebook, "error": str(exc)}))
+            else:
+                print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(to_json(result) if args.json else render(result))
+        return 0
+    if args.command == "build":
+        from graders.build import release
+        for path in release(_sources(args.names)):
+            print(f"wrote {path}")
+        return 0
+    if args.command == "check":
+        from graders.build import out_of_sync
+        stale = out_of_sync(_sources(args.names))
+        for path in stale:
+            print(f"out of sync with its source: {path} (run `make build`)")
+        return 1 if stale else 0
+    if args.command == "refs":
+        from graders.refs import write_references
+        for path in write_references(_sources(args.names)):
+            print(f"wrote {path}")
+        return 0
+    if args.command == "solutions":
+        from graders.build import solutions
+        for path in solutions(_sources(args.names), execute=not args.no_execute):
+            print(f"wrote {path}")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

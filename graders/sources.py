@@ -1,0 +1,121 @@
+"""Where the course's notebook sources are and how to turn them into notebooks.
+
+Each assignment notebook has one diffable source, ``graders/source/<assignment>/<stem>.py``
+(jupytext py:percent with nbgrader cell metadata). Everything else is generated from it.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_DIR = ROOT / "graders" / "source"
+RELEASE_DIR = ROOT / "weeks"
+REFERENCE_DIR = ROOT / "graders" / "reference"
+GRADED_PREFIX = "# GRADED FUNCTION: "
+
+
+@dataclass(frozen=True)
+class Source:
+    assignment: str  # nbgrader assignment id, e.g. "week1"
+    stem: str        # notebook name without extension, e.g. "conv_step"
+
+    @property
+    def key(self) -> str:
+        """Name of the reference file and mutation table, e.g. ``week1_conv_step``."""
+        return f"{self.assignment}_{self.stem}"
+
+    @property
+    def py_path(self) -> Path:
+        return SOURCE_DIR / self.assignment / f"{self.stem}.py"
+
+    @property
+    def release_path(self) -> Path:
+        return RELEASE_DIR / self.assignment / f"{self.stem}.ipynb"
+
+    @property
+    def reference_path(self) -> Path:
+        return REFERENCE_DIR / f"{self.key}.json"
+
+    def notebook(self) -> nbformat.NotebookNode:
+        """The full notebook (solutions and hidden tests included)."""
+        return read_source(self.py_path)
+
+
+def all_sources() -> list[Source]:
+    return [Source(p.parent.name, p.stem) for p in sorted(SOURCE_DIR.glob("*/*.py"))]
+
+
+def assignments() -> list[str]:
+    return sorted({s.assignment for s in all_sources()})
+
+
+def find_source(name: str) -> Source:
+    """Look a source up by ``stem``, ``assignment/stem`` or key ``assignment_stem``."""
+    for source in all_sources():
+        if name in (source.stem, f"{source.assignment}/{source.stem}", source.key):
+            return source
+    known = ", ".join(s.key for s in all_sources())
+    raise LookupError(f"no course notebook named {name!r} (known: {known})")
+
+
+def read_source(py_path: Path) -> nbformat.NotebookNode:
+    """The notebook of a jupytext source, with stable cell ids (so regenerating is a no-op)."""
+    nb = jupytext.read(py_path)
+    nb.metadata.pop("jupytext", None)
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    seen: set[str] = set()
+    for cell in nb.cells:
+        cell.metadata.pop("lines_to_next_cell", None)
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        digest = hashlib.sha1((cell.cell_type + cell.source).encode()).hexdigest()[:8]
+        cell_id = grade_id or f"{cell.cell_type[:2]}-{digest}"
+        while cell_id in seen:
+            cell_id += "x"
+        seen.add(cell_id)
+        cell.id = cell_id
+    nbformat.validator.normalize(nb)
+    return nb
+
+
+def graded_function(cell) -> str | None:
+    """The function name of a ``# GRADED FUNCTION: name`` cell, else None."""
+    if cell.cell_type != "code":
+        return None
+    first = cell.source.split("\n", 1)[0].strip()
+    return first[len(GRADED_PREFIX):].strip() if first.startswith(GRADED_PREFIX) else None
+
+
+def graded_functions(nb) -> list[str]:
+    return [name for name in map(graded_function, nb.cells) if name]
+
+
+def splice(nb, function: str, body: str):
+    """A copy of ``nb`` whose ``# GRADED FUNCTION: function`` cell body is replaced by ``body``."""
+    nb = nbformat.from_dict(nb)
+    for cell in nb.cells:
+        if graded_function(cell) == function:
+            cell.source = GRADED_PREFIX + function + "\n" + body.strip("\n") + "\n"
+            return nb
+    raise LookupError(f"no '# GRADED FUNCTION: {function}' cell")
+
+
+def grade_cells(nb) -> dict[str, float]:
+    """grade_id -> points for every autograded test cell."""
+    out = {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution"):
+            out[meta["grade_id"]] = float(meta.get("points", 0))
+    return out
+
+
+def function_of(grade_id: str, functions: list[str]) -> str | None:
+    """The graded function a test id belongs to (longest matching name prefix)."""
+    matches = [f for f in functions if re.match(re.escape(f) + r"(_|$)", grade_id)]
+    return max(matches, key=len) if matches else None

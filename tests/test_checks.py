@@ -1,0 +1,102 @@
+"""utils.checks: encoding, comparison messages, mistake hints, record mode, helper isolation."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from utils import checks
+
+
+@pytest.fixture
+def references(monkeypatch):
+    cases = {
+        "f_array": {"expected": checks.encode(np.arange(6.0).reshape(2, 3)),
+                    "mistakes": [{"label": "double", "hint": "you doubled every value.",
+                                  "value": checks.encode(2 * np.arange(6.0).reshape(2, 3))}]},
+        "f_float": {"expected": checks.encode(-6.99908945068), "mistakes": []},
+        "f_mask": {"expected": checks.encode(np.array([True, False])), "mistakes": []},
+    }
+    monkeypatch.setattr(checks, "_references", cases)
+    monkeypatch.delenv(checks.RECORD_ENV, raising=False)
+    return cases
+
+
+@pytest.mark.parametrize("value", [1.5, 3, True, np.arange(4, dtype=np.int32).reshape(2, 2),
+                                   np.array([True, False]), (np.zeros(2), 2.0)])
+def test_encode_decode_round_trip(value):
+    back = checks.decode(json.loads(json.dumps(checks.encode(value))))
+    assert checks.values_equal(back, value)
+    assert type(back) is type(value) or isinstance(value, np.ndarray)
+
+
+def test_pass_prints_expected_and_got(references, capsys):
+    checks.check("f_array", np.arange(6.0).reshape(2, 3), name="Z")
+    out = capsys.readouterr().out
+    assert "expected Z" in out and "got Z" in out and "OK" in out
+
+
+def test_wrong_values_name_the_first_difference(references):
+    got = np.arange(6.0).reshape(2, 3)
+    got[1, 2] = 99
+    with pytest.raises(AssertionError, match=r"1 of 6 values differ; first at index \(1, 2\)"):
+        checks.check("f_array", got, name="Z")
+
+
+def test_known_mistake_is_named(references):
+    with pytest.raises(AssertionError, match="Likely mistake: you doubled every value."):
+        checks.check("f_array", 2 * np.arange(6.0).reshape(2, 3))
+
+
+def test_wrong_shape(references):
+    with pytest.raises(AssertionError, match=r"has shape \(3, 2\), expected \(2, 3\)"):
+        checks.check("f_array", np.zeros((3, 2)))
+
+
+def test_zero_d_array_instead_of_float_is_explained(references):
+    with pytest.raises(AssertionError, match=r"convert .* with float"):
+        checks.check("f_float", np.array(-6.99908945068))
+
+
+def test_float_within_tolerance_passes(references):
+    checks.check("f_float", -6.99908945068 * (1 + 1e-9))
+
+
+def test_bool_array_required(references):
+    with pytest.raises(AssertionError, match="boolean array"):
+        checks.check("f_mask", np.array([1.0, 0.0]))
+
+
+def test_unknown_case_says_how_to_regenerate(references):
+    with pytest.raises(KeyError, match="make refs"):
+        checks.check("nope", 1.0)
+
+
+def test_record_mode_writes_instead_of_comparing(tmp_path, monkeypatch):
+    log = tmp_path / "rec.jsonl"
+    monkeypatch.setenv(checks.RECORD_ENV, str(log))
+    checks.check("anything", np.ones(2))
+    item = json.loads(log.read_text())
+    assert item["case"] == "anything" and item["value"]["shape"] == [2]
+
+
+def helper(x):
+    return x + 1
+
+
+def caller(x):
+    return helper(x) * 10
+
+
+def test_trusted_helpers_swaps_and_restores():
+    with checks.trusted_helpers(caller, helper=lambda x: x):
+        assert caller(1) == 10
+    assert caller(1) == 20
+
+
+def test_trusted_helpers_restores_after_an_exception():
+    with pytest.raises(RuntimeError):
+        with checks.trusted_helpers(caller, helper=lambda x: x):
+            raise RuntimeError
+    assert caller(1) == 20

@@ -1,0 +1,90 @@
+"""End-to-end grading through nbgrader: solution, release, mutants, export, one-shot CLI."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from graders.sources import function_of, grade_cells, graded_functions
+
+pytestmark = pytest.mark.slow
+
+
+def test_solution_scores_full_marks(graded):
+    result = graded.results["solution"]
+    assert result.max_score > 0
+    failed = [(t.id, t.message) for t in result.tests if t.score != t.max_score]
+    assert failed == []
+    assert result.score == result.max_score == sum(grade_cells(graded.source.notebook()).values())
+
+
+def test_solution_runs_without_errors_or_stderr(graded):
+    path = (graded.course.root / "autograded" / "solution" / graded.source.assignment
+            / f"{graded.source.stem}.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    problems = []
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                problems.append((index, f"{out.ename}: {out.evalue}"))
+            elif out.output_type == "stream" and out.name == "stderr":
+                problems.append((index, out.text[:200]))
+    assert problems == []
+
+
+def test_release_scores_zero_on_every_test(graded):
+    result = graded.results["release"]
+    assert [t.id for t in result.tests if t.score != 0] == []
+    assert result.max_score == graded.results["solution"].max_score
+
+
+def test_every_mutant_loses_only_its_own_points(graded):
+    solution = graded.results["solution"].by_test()
+    functions = graded_functions(graded.source.notebook())
+    for student, mutant in graded.mutants.items():
+        got = graded.results[student].by_test()
+        lost = {tid for tid in solution if got[tid] < solution[tid]}
+        assert lost, f"{mutant.function}/{mutant.label} was not caught by any test"
+        owners = {function_of(tid, functions) for tid in lost}
+        assert owners == {mutant.function}, f"{mutant.function}/{mutant.label} also cost {lost}"
+        # every one of the function's tests is lost: partial credit would reward the bug
+        own = {tid for tid in solution if function_of(tid, functions) == mutant.function}
+        assert sum(got[t] for t in own) < sum(solution[t] for t in own)
+
+
+def test_mutant_feedback_names_the_mistake(graded):
+    """When a mutant is caught by check(), the message carries that mutant's hint."""
+    for student, mutant in graded.mutants.items():
+        messages = [t.message for t in graded.results[student].tests
+                    if t.id.startswith(mutant.function) and t.score < t.max_score]
+        assert messages, student
+        assert all(m and m != "failed" for m in messages), (student, messages)
+
+
+def test_export_csv_matches_gradebook_totals(graded):
+    csv_path = graded.course.export_csv()
+    with open(csv_path) as fh:
+        rows = {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(fh)
+                if row["assignment"] == graded.source.assignment}
+    expected = {student: result.score for student, result in graded.results.items()}
+    assert rows == pytest.approx(expected)
+
+
+def test_grade_command_agrees_with_nbgrader_autograde(graded, tmp_path):
+    mutant_student = next(iter(graded.mutants))
+    submission = (graded.course.root / "submitted" / mutant_student / graded.source.assignment
+                  / f"{graded.source.stem}.ipynb")
+    target = tmp_path / submission.name
+    target.write_bytes(submission.read_bytes())
+    proc = subprocess.run([sys.executable, "-m", "graders", "grade", str(target), "--json"],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout)
+    batch = graded.results[mutant_student]
+    assert report["score"] == batch.score and report["max_score"] == batch.max_score
+    assert {t["id"]: t["score"] for t in report["tests"]} == batch.by_test()
+    assert all(set(t) == {"id", "score", "max_score", "message"} for t in report["tests"])

@@ -1,0 +1,29 @@
+"""Reference outputs are exactly what the solutions (and mutants) produce today."""
+import json
+
+import pytest
+
+from graders.refs import build_reference, dumps
+from graders.sources import all_sources
+
+SOURCES = all_sources()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", SOURCES, ids=[s.key for s in SOURCES])
+def test_references_do_not_drift_from_the_solution(source):
+    committed = json.loads(source.reference_path.read_text())
+    fresh = json.loads(dumps(build_reference(source)))
+    assert sorted(fresh["cases"]) == sorted(committed["cases"])
+    for case_id, case in fresh["cases"].items():
+        assert case == committed["cases"][case_id], f"{case_id} drifted: run `make refs`"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[s.key for s in SOURCES])
+def test_every_check_call_has_a_reference(source):
+    import re
+    committed = json.loads(source.reference_path.read_text())["cases"]
+    called = set()
+    for cell in source.notebook().cells:
+        called |= set(re.findall(r"check\(\s*[\"']([A-Za-z0-9_]+)[\"']", cell.source))
+    assert called and called <= set(committed), called - set(committed)

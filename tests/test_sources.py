@@ -1,0 +1,70 @@
+"""Authoring rules every notebook source must follow (fast: no notebook is executed)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from graders.mutants import mutants_for
+from graders.sources import all_sources, function_of, grade_cells, graded_function, graded_functions
+
+SOURCES = all_sources()
+IDS = [s.key for s in SOURCES]
+
+
+def nbgrader_meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_graded_cells_follow_the_conventions(source):
+    nb = source.notebook()
+    functions = graded_functions(nb)
+    assert functions, "no '# GRADED FUNCTION:' cell"
+    assert len(functions) == len(set(functions))
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        name = graded_function(cell)
+        if name:
+            # a graded function lives alone in its own solution cell
+            assert meta.get("solution") and not meta.get("grade"), name
+            assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+            assert re.search(rf"^def {name}\(", cell.source, re.M), name
+        elif meta.get("solution"):
+            pytest.fail(f"solution cell {meta.get('grade_id')} lacks '# GRADED FUNCTION:'")
+    tests = grade_cells(nb)
+    for grade_id, points in tests.items():
+        assert function_of(grade_id, functions), f"{grade_id} does not start with a function name"
+        assert points > 0, grade_id
+    assert {function_of(t, functions) for t in tests} == set(functions), "a function has no test"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_test_cells_use_numpy_seeds_never_tensorflow_rng(source):
+    for cell in source.notebook().cells:
+        if nbgrader_meta(cell).get("grade"):
+            assert not re.search(r"tf\.random|keras\.random|set_seed", cell.source), \
+                nbgrader_meta(cell)["grade_id"]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_every_graded_function_has_hidden_tests(source):
+    nb = source.notebook()
+    functions = graded_functions(nb)
+    hidden = {function_of(nbgrader_meta(c)["grade_id"], functions) for c in nb.cells
+              if nbgrader_meta(c).get("grade") and "### BEGIN HIDDEN TESTS" in c.source}
+    assert hidden == set(functions)
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_mutation_table_covers_every_function_twice(source):
+    functions = graded_functions(source.notebook())
+    mutants = mutants_for(source.key)
+    for function in functions:
+        labels = [m.label for m in mutants if m.function == function]
+        assert len(labels) >= 2, f"{function}: {labels}"
+        assert len(labels) == len(set(labels))
+    assert {m.function for m in mutants} <= set(functions)
+    for mutant in mutants:
+        assert re.search(rf"^def {mutant.function}\(", mutant.source, re.M), mutant.label
+        assert mutant.hint.strip().endswith("."), f"{mutant.label}: hint should be a sentence"

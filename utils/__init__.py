@@ -1,0 +1,1 @@
+"""Code the course notebooks import: checks with feedback, plotting and numeric helpers."""
