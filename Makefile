@@ -25,7 +25,7 @@ $(STAMP): requirements.lock pyproject.toml
 setup: $(STAMP)
 
 lab: setup
-	TF_CPP_MIN_LOG_LEVEL=3 $(VENV)/bin/jupyter lab --notebook-dir=. weeks
+	TF_CPP_MIN_LOG_LEVEL=3 $(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/weeks
 
 test: setup
 	$(PY) -m pytest -q

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from graders.course import QUIET_ENV, Course
+from graders.course import QUIET_ENV, Course, write_source_notebooks
 from graders.sources import ROOT, Source, all_sources
 
 SOLUTIONS_DIR = ROOT / "solutions"
@@ -31,8 +31,13 @@ def fresh_release(course: Course, sources: list[Source]) -> dict[Source, Path]:
 
 
 def release(sources: list[Source] | None = None) -> list[Path]:
-    """Regenerate weeks/<assignment>/<stem>.ipynb for every source."""
+    """Regenerate weeks/<assignment>/<stem>.ipynb for every source.
+
+    Also writes graders/source/<assignment>/<stem>.ipynb, which nbgrader run from the repository
+    root (the instructor's course) reads.
+    """
     sources = sources or all_sources()
+    write_source_notebooks(ROOT, sources)
     written = []
     with Course(sources) as course:
         for source, path in fresh_release(course, sources).items():

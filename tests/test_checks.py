@@ -100,3 +100,14 @@ def test_trusted_helpers_restores_after_an_exception():
         with checks.trusted_helpers(caller, helper=lambda x: x):
             raise RuntimeError
     assert caller(1) == 20
+
+
+def test_hidden_cases_never_reveal_reference_values(monkeypatch, capsys):
+    monkeypatch.setattr(checks, "_references", {
+        "f_hidden_a": {"expected": checks.encode(np.array([1.25, 2.5])), "mistakes": []}})
+    monkeypatch.delenv(checks.RECORD_ENV, raising=False)
+    with pytest.raises(AssertionError) as info:
+        checks.check("f_hidden_a", np.array([1.25, 7.0]))
+    shown = capsys.readouterr().out + str(info.value)
+    assert "1 of 2 values differ" in shown
+    assert "2.5" not in shown and "1.25" not in shown

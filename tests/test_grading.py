@@ -88,3 +88,19 @@ def test_grade_command_agrees_with_nbgrader_autograde(graded, tmp_path):
     assert report["score"] == batch.score and report["max_score"] == batch.max_score
     assert {t["id"]: t["score"] for t in report["tests"]} == batch.by_test()
     assert all(set(t) == {"id", "score", "max_score", "message"} for t in report["tests"])
+
+
+def test_feedback_shows_scores_but_not_hidden_tests(graded):
+    from graders.course import nbgrader
+    nbgrader(["generate_feedback", graded.source.assignment], cwd=graded.course.root)
+    mutant = next(iter(graded.mutants))
+    html = (graded.course.root / "feedback" / mutant / graded.source.assignment
+            / f"{graded.source.stem}.html").read_text()
+    score = graded.results[mutant].score
+    assert f"{score:g}" in html
+    assert "BEGIN HIDDEN TESTS" not in html
+    hidden_ids = [c for c in json.loads(graded.source.reference_path.read_text())["cases"]
+                  if "hidden" in c]
+    assert hidden_ids, "no hidden cases recorded"
+    for case_id in hidden_ids:
+        assert f'check("{case_id}"' not in html and f"check(&quot;{case_id}" not in html

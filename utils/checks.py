@@ -143,7 +143,9 @@ def _record(case_id: str, got) -> None:
 def check(case_id: str, got, name: str = "output") -> None:
     """Compare ``got`` with the stored reference for ``case_id``.
 
-    Prints "expected vs got" and raises AssertionError with a hint when they differ.
+    Prints "expected vs got" and raises AssertionError with a hint when they differ. Cases
+    whose id contains "hidden" never print or quote reference values (feedback is shown to
+    students).
     """
     if os.environ.get(RECORD_ENV):
         _record(case_id, got)
@@ -155,11 +157,15 @@ def check(case_id: str, got, name: str = "output") -> None:
     case = references[case_id]
     expected = decode(case["expected"])
     problem = _mismatch(got, expected, name)
-    print(f"[{case_id}] expected {name}: {_describe(expected)}")
-    print(f"[{case_id}]      got {name}: {_describe(got)}")
+    hidden = "hidden" in case_id
+    if not hidden:
+        print(f"[{case_id}] expected {name}: {_describe(expected)}")
+        print(f"[{case_id}]      got {name}: {_describe(got)}")
     if problem is None:
         print(f"[{case_id}] OK")
         return
+    if hidden:  # feedback must not reveal a hidden case's reference values
+        problem = problem.split("; first at index")[0]
     message = f"{case_id}: {problem}."
     for mistake in case.get("mistakes", []):
         if values_equal(got, decode(mistake["value"])):
