@@ -9,6 +9,8 @@
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
+from graders.feedback import ShortTracebacks
+
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "cnn-course"
@@ -22,5 +24,8 @@ c.OverwriteCells.add_missing_cells = True
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 # Seconds per cell (nbgrader's default, 30, is tight for loop-based NumPy on a slow laptop).
 c.Execute.timeout = 300
-# Feedback shows students their graded notebook: strip hidden tests' code from it.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# Feedback shows students their graded notebook: strip hidden tests' code from it, including
+# the copies of it inside tracebacks.
+c.GenerateFeedback.preprocessors = [
+    GetGrades, ClearHiddenTests, ShortTracebacks, CSSHTMLHeaderPreprocessor,
+]
