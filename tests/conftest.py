@@ -7,6 +7,7 @@ from the notebook's mutation table. Autograding them together keeps the suite fa
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
@@ -18,6 +19,7 @@ from graders.mutants import Mutant, mutants_for  # noqa: E402
 from graders.sources import Source, all_sources, splice  # noqa: E402
 
 SOURCES = all_sources()
+WORKERS = 2
 
 
 def mutant_student(mutant: Mutant) -> str:
@@ -27,25 +29,31 @@ def mutant_student(mutant: Mutant) -> str:
 @dataclass
 class GradedCourse:
     source: Source
-    course: Course
+    owner: dict[str, Course]   # student id -> the course directory that graded it
     results: dict[str, NotebookResult]
     mutants: dict[str, Mutant]
 
 
 @pytest.fixture(scope="session", params=SOURCES, ids=[s.key for s in SOURCES])
 def graded(request) -> GradedCourse:
+    """Autograde solution, release and every mutant; two courses in parallel (two cores)."""
     source: Source = request.param
-    course = Course([source])
-    request.addfinalizer(course.close)
+    courses = [Course([source]) for _ in range(WORKERS)]
+    for course in courses:
+        request.addfinalizer(course.close)
+    main = courses[0]
     solution = source.notebook()
-    course.submit("solution", source, solution)
-    course.submit("release", source, course.release_path(source))
+    submissions = {"solution": solution, "release": main.release_path(source)}
     mutants = {}
     for mutant in mutants_for(source.key):
         student = mutant_student(mutant)
         mutants[student] = mutant
-        course.submit(student, source, splice(solution, mutant.function, mutant.source))
-    course.autograde(source.assignment)
-    students = ["solution", "release", *mutants]
-    results = {s: course.results(source.assignment, s)[0] for s in students}
-    return GradedCourse(source, course, results, mutants)
+        submissions[student] = splice(solution, mutant.function, mutant.source)
+    owner = {}
+    for index, (student, nb) in enumerate(submissions.items()):
+        owner[student] = courses[index % WORKERS]
+        owner[student].submit(student, source, nb)
+    with ThreadPoolExecutor(WORKERS) as pool:
+        list(pool.map(lambda c: c.autograde(source.assignment), courses))
+    results = {s: owner[s].results(source.assignment, s)[0] for s in submissions}
+    return GradedCourse(source, owner, results, mutants)
