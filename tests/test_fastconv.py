@@ -13,7 +13,7 @@ from utils.fastconv import conv_backward_fast, conv_forward_fast, correlate2d, p
 # ---------------------------------------------------------------- reference loops (definitions)
 
 def conv_forward_loops(A_prev, W, b, hparameters):
-    """Z[i, h, w, c] = sum over (kh, kw, k) of A_pad[i, h*s + kh, w*s + kw, k] * W[kh, kw, k, c] + b[c]."""
+    """Z[i,h,w,c] = b[c] + sum over kh,kw,k of A_pad[i, h*s+kh, w*s+kw, k] * W[kh,kw,k,c]."""
     s, p = hparameters["stride"], hparameters["pad"]
     m, H, Wd, _ = A_prev.shape
     f, _, _, n_C = W.shape
@@ -134,7 +134,8 @@ def test_backward_matches_numerical_gradient(stride, pad):
     dA, dW, db = conv_backward_fast(G, cache)
     for analytic, x in ((dA, A), (dW, W), (db, b)):
         numeric = numerical_gradient(loss, x)
-        err = np.max(np.abs(analytic - numeric)) / max(np.max(np.abs(analytic) + np.abs(numeric)), 1e-12)
+        scale = max(np.max(np.abs(analytic) + np.abs(numeric)), 1e-12)
+        err = np.max(np.abs(analytic - numeric)) / scale
         assert err < 1e-7, err
 
 
@@ -243,7 +244,8 @@ def test_conv_bad_shapes(A_shape, W_shape, b_shape, match):
                                       ({"pad": 0.5, "stride": 1}, "int")])
 def test_conv_bad_hparameters(hp, match):
     with pytest.raises(ValueError, match=match):
-        conv_forward_fast(np.zeros((1, 4, 4, 1)), np.zeros((2, 2, 1, 1)), np.zeros((1, 1, 1, 1)), hp)
+        conv_forward_fast(np.zeros((1, 4, 4, 1)), np.zeros((2, 2, 1, 1)), np.zeros((1, 1, 1, 1)),
+                          hp)
 
 
 def test_conv_backward_rejects_wrong_dZ():
@@ -273,3 +275,17 @@ def test_matches_tensorflow():
     A_pad = np.pad(A, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
     expected = tf.nn.conv2d(A_pad, W, strides=stride, padding="VALID").numpy() + b
     np.testing.assert_allclose(Z, expected, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("block_bytes", [1, 2000, 8000])
+def test_blocked_im2col_matches_loops(monkeypatch, block_bytes):
+    """Small blocks: one output row, bands of 2 rows, groups of 2 examples (last one short)."""
+    import utils.fastconv as fastconv
+    monkeypatch.setattr(fastconv, "_BLOCK_BYTES", block_bytes)
+    A, W, b, hp = conv_case(3, 2, 1, seed=5)
+    A = np.concatenate([A] * 3)[:5]                   # m = 3..5 so examples can be grouped
+    Z, cache = conv_forward_fast(A, W, b, hp)
+    np.testing.assert_allclose(Z, conv_forward_loops(A, W, b, hp), rtol=1e-10, atol=1e-12)
+    dZ = np.random.default_rng(8).standard_normal(Z.shape)
+    for got, expected in zip(conv_backward_fast(dZ, cache), conv_backward_loops(dZ, A, W, hp)):
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)

@@ -68,3 +68,24 @@ def test_mutation_table_covers_every_function_twice(source):
     for mutant in mutants:
         assert re.search(rf"^def {mutant.function}\(", mutant.source, re.M), mutant.label
         assert mutant.hint.strip().endswith("."), f"{mutant.label}: hint should be a sentence"
+
+
+def test_solution_functions_reproduce_the_lecture_numbers():
+    """The solution code itself (run outside a notebook) gives the seeds' worked examples."""
+    import numpy as np
+
+    from graders.sources import find_source, solution_functions
+
+    fns = solution_functions(find_source("week1_conv_step"))
+    image7 = np.array([[2, 3, 7, 4, 6, 2, 9], [6, 6, 9, 8, 7, 4, 3], [3, 4, 8, 3, 8, 9, 7],
+                       [7, 8, 3, 6, 6, 3, 4], [4, 2, 1, 8, 3, 4, 6], [3, 2, 4, 1, 9, 8, 3],
+                       [0, 1, 3, 9, 2, 1, 4]], dtype=float).reshape(1, 7, 7, 1)
+    kernel = np.array([[3, 4, 4], [1, 0, 2], [-1, 0, 3]], dtype=float).reshape(3, 3, 1, 1)
+    Z, _ = fns["conv_forward"](image7, kernel, np.zeros((1, 1, 1, 1)), {"pad": 0, "stride": 2})
+    np.testing.assert_array_equal(Z[0, :, :, 0], [[91, 100, 88], [69, 91, 117], [44, 72, 74]])
+    np.random.seed(1)
+    a, W, b = np.random.randn(4, 4, 3), np.random.randn(4, 4, 3), np.random.randn(1, 1, 1)
+    assert fns["conv_single_step"](a, W, b) == pytest.approx(-6.99908945068)
+    grid = np.array([[1, 3, 2, 1], [2, 9, 1, 1], [1, 4, 2, 3], [5, 6, 1, 2]], float).reshape(1, 4, 4, 1)
+    A, _ = fns["pool_forward"](grid, {"f": 2, "stride": 2}, mode="average")
+    np.testing.assert_array_equal(A[0, :, :, 0], [[3.75, 1.25], [4, 2]])

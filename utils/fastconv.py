@@ -6,19 +6,25 @@ Channels-last, cross-correlation (no filter flip), caches as in the notebook::
     conv_backward_fast(dZ, cache)                -> dA_prev, dW, db
     pool_forward_fast(A_prev, hparameters, mode) -> A, (A_prev, hparameters)
 
-The four loops of the notebook (examples i, output rows h, output columns w, filters c) disappear
-into one matrix product. ``sliding_window_view`` gives, without copying, a view of every f x f
-window of the padded input; keeping every stride-th window and ordering each window as
-(f, f, n_C_prev) -- the layout of W -- turns the convolution into
+The four loops of the notebook (examples i, output rows h, output columns w, filters c) become
+matrix products. ``sliding_window_view`` gives, without copying, a view of every f x f window of
+the padded input; keeping every stride-th window and ordering each window as (f, f, n_C_prev) --
+the layout of W -- turns the convolution into
 
     Z[i, h, w, :] = window(i, h, w) . W + b      for all (i, h, w) at once,
 
-a ``tensordot`` of the windows with W over their last three axes. ``tensordot`` copies the
-windows into an (m * n_H * n_W, f * f * n_C_prev) matrix (the "im2col" matrix) and hands the
-product to BLAS. Measured on 2 CPU cores, float64, m=8, 32x32x16 input, 3x3x16x32 filters:
-this is faster than ``np.einsum(..., optimize=True)`` on the same view and about 2x faster
-than contracting the windows in their native (n_C_prev, f, f) order, whose copy jumps around
-in memory.
+i.e. ``np.tensordot(windows, W, axes=3)``: copy the windows into an
+(m * n_H * n_W, f * f * n_C_prev) matrix (the "im2col" matrix) and multiply it by W reshaped to
+(f * f * n_C_prev, n_C) with BLAS.
+
+Speed, measured on 2 CPU cores in float64 (m=8, 32x32x16 input, 3x3x16x32 filters, runs of the
+variants interleaved): ``np.einsum(..., optimize=True)`` is 5-20% slower than that tensordot, and
+contracting the windows in their native (n_C_prev, f, f) order is about 1.5x slower (its copy
+jumps around in memory). What is used here does the tensordot's arithmetic in blocks of a few
+examples (about 3 MiB of im2col matrix at a time, in one reused buffer): each block is still in
+cache when BLAS reads it, which makes the forward pass 20-30% faster than one big tensordot
+(about 2.7 ms against 3.2-3.7 ms on that machine; tf.nn.conv2d takes about 2 ms). Each block
+is a vectorised product over all of its positions and channels; only the blocks are looped over.
 """
 from __future__ import annotations
 
@@ -54,6 +60,42 @@ def _windows(A, f, stride):
     return view[:, ::stride, ::stride].transpose(0, 1, 2, 4, 5, 3)
 
 
+_BLOCK_BYTES = 3 << 20     # im2col block size: a few MiB stays in cache on common CPUs
+
+
+def _blocks(m, n_H, row_bytes):
+    """Split the output positions (m, n_H) into blocks of about _BLOCK_BYTES of im2col matrix.
+
+    row_bytes: bytes of im2col matrix per output row (n_W * f * f * n_C_prev * itemsize).
+    Returns a list of (examples, rows) slice pairs; for each, Z[examples, rows] is contiguous.
+    Whole examples are grouped when one fits, otherwise one example is cut into row bands.
+    """
+    rows = max(1, _BLOCK_BYTES // max(row_bytes, 1))
+    if rows >= n_H:
+        step = rows // n_H
+        return [(slice(i, min(i + step, m)), slice(0, n_H)) for i in range(0, m, step)]
+    return [(slice(i, i + 1), slice(h, min(h + rows, n_H)))
+            for i in range(m) for h in range(0, n_H, rows)]
+
+
+def _im2col_blocks(windows):
+    """Yield (examples, rows, cols) for the blocks of windows: (m, n_H, n_W, f, f, n_C_prev).
+
+    cols: (positions in the block, f * f * n_C_prev), a copy made in one reused buffer, so it
+    is only valid until the next block is yielded.
+    """
+    m, n_H, n_W, f, _, n_C_prev = windows.shape
+    width = f * f * n_C_prev
+    blocks = _blocks(m, n_H, n_W * width * windows.itemsize)
+    ex, rows = blocks[0]
+    buffer = np.empty(windows[ex, rows].size, dtype=windows.dtype)
+    for ex, rows in blocks:
+        block = windows[ex, rows]
+        cols = buffer[:block.size].reshape(block.shape)
+        np.copyto(cols, block)
+        yield ex, rows, cols.reshape(-1, width)
+
+
 def conv_forward_fast(A_prev, W, b, hparameters):
     """Convolution forward pass, vectorised.
 
@@ -86,12 +128,13 @@ def conv_forward_fast(A_prev, W, b, hparameters):
         raise ValueError(f"filter size {f} exceeds the padded input {A_prev.shape[1:3]} + 2*{pad}")
 
     windows = _windows(_pad(A_prev, pad), f, stride)          # (m, n_H, n_W, f, f, n_C_prev)
-    Z = np.tensordot(windows, W, axes=3)                       # (m, n_H, n_W, n_C)
-    bias = b.reshape(n_C)
-    if np.can_cast(np.result_type(Z, bias), Z.dtype):
-        Z += bias
-    else:
-        Z = Z + bias
+    m, n_H, n_W = windows.shape[:3]
+    Z = np.empty((m, n_H, n_W, n_C), dtype=np.result_type(A_prev, W, b))
+    W_2d = W.reshape(f * f * n_C_prev, n_C)
+    for ex, rows, cols in _im2col_blocks(windows):
+        # (positions, f*f*n_C_prev) . (f*f*n_C_prev, n_C), written straight into Z's block
+        np.matmul(cols, W_2d, out=np.reshape(Z[ex, rows], (-1, n_C), copy=False))
+    Z += b.reshape(n_C)
     return Z, (A_prev, W, b, hparameters)
 
 
@@ -106,10 +149,11 @@ def conv_backward_fast(dZ, cache):
     dW: (f, f, n_C_prev, n_C), like W
     db: (1, 1, 1, n_C)
 
-    dW sums window(i, h, w) (x) dZ[i, h, w] over all (i, h, w): one matrix product of the
-    im2col matrix with dZ. For dA_prev, filter offset (kh, kw) of output (h, w) touches input
-    pixel (h*s + kh, w*s + kw); so for each of the f*f offsets, dZ . W[kh, kw].T is added to a
-    stride-s slice of the padded gradient -- a loop of f*f vectorised adds, no per-pixel loop.
+    dW sums window(i, h, w) (x) dZ[i, h, w] over all (i, h, w): the im2col matrix, transposed,
+    times dZ, accumulated over the same blocks as the forward pass. For dA_prev: filter offset
+    (kh, kw) of output (h, w) touches input pixel (h*s + kh, w*s + kw), so for each of the f*f
+    offsets, dZ . W[kh, kw].T is added to a stride-s slice of the padded gradient -- a loop of
+    f*f vectorised products and adds, no loop over examples, pixels or channels.
     """
     A_prev, W, b, hparameters = cache
     stride, pad = int(hparameters["stride"]), int(hparameters["pad"])
@@ -123,8 +167,10 @@ def conv_backward_fast(dZ, cache):
 
     A_pad = _pad(A_prev, pad)
     dZ_2d = dZ.reshape(m * n_H * n_W, n_C)
-    cols = _windows(A_pad, f, stride).reshape(m * n_H * n_W, f * f * n_C_prev)   # im2col (copy)
-    dW = (cols.T @ dZ_2d).reshape(W.shape)
+    dW = np.zeros((f * f * n_C_prev, n_C), dtype=np.result_type(A_prev, dZ))
+    for ex, rows, cols in _im2col_blocks(_windows(A_pad, f, stride)):
+        dW += cols.T @ dZ[ex, rows].reshape(-1, n_C)
+    dW = dW.reshape(W.shape)
     db = dZ.sum(axis=(0, 1, 2)).reshape(1, 1, 1, n_C)
 
     dA_pad = np.zeros(A_pad.shape, dtype=np.result_type(dZ, W))
@@ -157,7 +203,8 @@ def pool_forward_fast(A_prev, hparameters, mode="max"):
     if A_prev.ndim != 4:
         raise ValueError(f"A_prev must be 4-D (m, n_H_prev, n_W_prev, n_C), got {A_prev.shape}")
     if not 1 <= f <= min(A_prev.shape[1], A_prev.shape[2]):
-        raise ValueError(f"pool size f={f} must be between 1 and the input size {A_prev.shape[1:3]}")
+        raise ValueError(f"pool size f={f} must be between 1 and the input size "
+                         f"{A_prev.shape[1:3]}")
     n_H = (A_prev.shape[1] - f) // stride + 1
     n_W = (A_prev.shape[2] - f) // stride + 1
     h_end, w_end = stride * (n_H - 1) + 1, stride * (n_W - 1) + 1
@@ -179,7 +226,7 @@ def pool_forward_fast(A_prev, hparameters, mode="max"):
 
 
 def correlate2d(image, kernel):
-    """Valid 2-D cross-correlation of a grayscale image (H, W) with a kernel (f, f) -> (H-f+1, W-f+1)."""
+    """Valid 2-D cross-correlation: image (H, W), kernel (f, f) -> (H - f + 1, W - f + 1)."""
     kernel = np.asarray(kernel, dtype=float)
     windows = sliding_window_view(np.asarray(image, dtype=float), kernel.shape)
     return np.tensordot(windows, kernel, axes=2)
