@@ -8,6 +8,7 @@ stored as "mistakes" with the mutant's hint, which is how feedback names a likel
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -64,7 +65,9 @@ def build_reference(source: Source, workers: int = 2) -> dict:
     """The reference document for one notebook (not yet written)."""
     mutants: list[Mutant] = mutants_for(source.key)
     jobs = [(source, None)] + [(source, m) for m in mutants]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # spawn, not fork: the caller may hold threads (TensorFlow, pytest-xdist) a fork would copy
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         runs = list(pool.map(_record_variant, jobs))
     expected, mutant_runs = runs[0], runs[1:]
     if not expected:
