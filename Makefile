@@ -4,7 +4,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab setup test test-fast build check refs solutions bench clean help
+DATA   := data/synthetic/.generated
+
+.PHONY: lab setup data test test-fast build check refs solutions bench clean help
 
 help:
 	@echo "make lab        set up .venv and open JupyterLab on the course"
@@ -14,6 +16,7 @@ help:
 	@echo "make refs       regenerate graders/reference/ from the solutions"
 	@echo "make check      fail if weeks/ is out of sync with graders/source/"
 	@echo "make bench      print the convolution benchmark"
+	@echo "make data       generate the image datasets in data/synthetic/"
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +27,20 @@ $(STAMP): requirements.lock pyproject.toml
 
 setup: $(STAMP)
 
-lab: setup
+# The image datasets are generated, not committed (about 20 s; see data/README.md).
+$(DATA): $(STAMP) $(wildcard utils/synth/*.py)
+	$(PY) -m utils.synth
+	touch $(DATA)
+
+data: $(DATA)
+
+lab: setup data
 	TF_CPP_MIN_LOG_LEVEL=3 $(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/weeks
 
-test: setup
+test: setup data
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
-test-fast: setup
+test-fast: setup data
 	$(PY) -m pytest -q -m "not slow"
 
 build: setup
@@ -39,10 +49,10 @@ build: setup
 check: setup
 	$(PY) -m graders check
 
-refs: setup
+refs: setup data
 	$(PY) -m graders refs
 
-solutions: setup
+solutions: setup data
 	$(PY) -m graders solutions
 	@echo "Open them with: $(VENV)/bin/jupyter lab solutions"
 

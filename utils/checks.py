@@ -48,11 +48,15 @@ def encode(value) -> dict:
         return {"kind": "float", "data": float(value)}
     if isinstance(value, (tuple, list)):
         return {"kind": type(value).__name__, "items": [encode(v) for v in value]}
+    if isinstance(value, dict) and "steps" in value:   # a model description (utils.modelcheck)
+        return {"kind": "model", "data": value}
     raise TypeError(f"check() cannot store a value of type {type(value).__name__}")
 
 
 def decode(record: dict):
     kind = record["kind"]
+    if kind == "model":
+        return record["data"]
     if kind == "ndarray":
         return np.array(record["data"], dtype=np.dtype(record["dtype"])).reshape(record["shape"])
     if kind in ("tuple", "list"):
@@ -75,6 +79,10 @@ def load_references(reload: bool = False) -> dict:
 
 # --------------------------------------------------------------------------- comparison
 def _describe(value) -> str:
+    if isinstance(value, dict) and "steps" in value:
+        from utils.modelcheck import summary_table
+
+        return "\n" + summary_table(value)
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
             return f"0-d array({value.item()!r})"
@@ -87,13 +95,19 @@ def _describe(value) -> str:
     return repr(value)
 
 
-def _mismatch(got, expected, name: str) -> str | None:
+def _mismatch(got, expected, name: str, rtol: float = RTOL, atol: float = ATOL) -> str | None:
     """None when ``got`` equals ``expected``; else one sentence saying how it differs."""
+    if isinstance(expected, dict):
+        from utils.modelcheck import compare
+
+        if not (isinstance(got, dict) and "steps" in got):
+            return f"{name} should be a Keras model, got {type(got).__name__}"
+        return compare(got, expected)
     if isinstance(expected, tuple):
         if not isinstance(got, tuple) or len(got) != len(expected):
             return f"{name} should be a tuple of {len(expected)} items, got {_describe(got)}"
         for i, (g, e) in enumerate(zip(got, expected)):
-            problem = _mismatch(g, e, f"{name}[{i}]")
+            problem = _mismatch(g, e, f"{name}[{i}]", rtol, atol)
             if problem:
                 return problem
         return None
@@ -107,7 +121,7 @@ def _mismatch(got, expected, name: str) -> str | None:
                     f"shape {got.shape}; convert a 0-d or size-1 result with float(...)")
         if not isinstance(got, (int, float, np.integer, np.floating)) or isinstance(got, bool):
             return f"{name} should be a number, got {type(got).__name__}"
-        if np.isclose(float(got), float(expected), rtol=RTOL, atol=ATOL):
+        if np.isclose(float(got), float(expected), rtol=rtol, atol=atol):
             return None
         return f"{name} has the wrong value"
     # ndarray
@@ -119,9 +133,9 @@ def _mismatch(got, expected, name: str) -> str | None:
         return f"{name} should be a boolean array, got dtype {got.dtype}"
     if not np.issubdtype(got.dtype, np.number) and got.dtype != bool:
         return f"{name} should hold numbers, got dtype {got.dtype}"
-    if np.allclose(got, expected, rtol=RTOL, atol=ATOL, equal_nan=False):
+    if np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=False):
         return None
-    wrong = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
+    wrong = ~np.isclose(got, expected, rtol=rtol, atol=atol)
     first = tuple(int(i) for i in np.argwhere(wrong)[0])
     return (f"{name} has the right shape {expected.shape} but {int(wrong.sum())} of "
             f"{expected.size} values differ; first at index {first}: expected "
@@ -140,7 +154,7 @@ def _record(case_id: str, got) -> None:
         fh.write(json.dumps({"case": case_id, "value": encode(got)}) + "\n")
 
 
-def check(case_id: str, got, name: str = "output") -> None:
+def check(case_id: str, got, name: str = "output", rtol: float = RTOL, atol: float = ATOL) -> None:
     """Compare ``got`` with the stored reference for ``case_id``.
 
     Prints "expected vs got" and raises AssertionError with a hint when they differ. Cases
@@ -156,7 +170,7 @@ def check(case_id: str, got, name: str = "output") -> None:
                        "run `make refs` to regenerate graders/reference/")
     case = references[case_id]
     expected = decode(case["expected"])
-    problem = _mismatch(got, expected, name)
+    problem = _mismatch(got, expected, name, rtol, atol)
     hidden = "hidden" in case_id
     if not hidden:
         print(f"[{case_id}] expected {name}: {_describe(expected)}")
@@ -166,12 +180,26 @@ def check(case_id: str, got, name: str = "output") -> None:
         return
     if hidden:  # feedback must not reveal a hidden case's reference values
         problem = problem.split("; first at index")[0]
+        if isinstance(expected, dict):
+            from utils.modelcheck import compare
+
+            problem = compare(got, expected, reveal=False) or problem
     message = f"{case_id}: {problem}."
     for mistake in case.get("mistakes", []):
         if values_equal(got, decode(mistake["value"])):
             message += f" Likely mistake: {mistake['hint']}"
             break
     raise AssertionError(message)
+
+
+def check_model(case_id: str, model, name: str = "model") -> None:
+    """Compare a Keras model's layers, shapes and parameter counts with the reference's.
+
+    See ``utils.modelcheck.describe`` for what is compared (and what deliberately is not).
+    """
+    from utils.modelcheck import describe
+
+    check(case_id, describe(model), name=name)
 
 
 # --------------------------------------------------------------------------- isolation

@@ -1,0 +1,89 @@
+"""Layer-by-layer model descriptions: equivalent spellings agree, real differences are named."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from keras import layers  # noqa: E402
+
+from utils.modelcheck import compare, describe, seeded_output, summary_table  # noqa: E402
+
+
+def small(conv_activation: str = "fused", padding: str = "same", input_shape=(16, 16, 3)):
+    inputs = keras.Input(shape=input_shape)
+    if conv_activation == "fused":
+        z = layers.Conv2D(4, 3, padding=padding, activation="relu")(inputs)
+    else:
+        z = layers.Conv2D(4, 3, padding=padding)(inputs)
+        z = layers.ReLU()(z) if conv_activation == "layer" else layers.Activation("relu")(z)
+    z = layers.MaxPool2D(2)(z)
+    z = layers.Flatten()(z)
+    outputs = layers.Dense(3, activation="softmax")(z)
+    return keras.Model(inputs, outputs)
+
+
+def test_equivalent_spellings_describe_the_same():
+    fused, layer, activation = describe(small("fused")), describe(small("layer")), describe(small("act"))
+    assert fused == layer == activation
+    kinds = [s["kind"] for s in fused["steps"]]
+    assert kinds == ["Conv2D", "ReLU", "MaxPool2D", "Flatten", "Dense", "Softmax"]
+    assert fused["steps"][0]["output_shape"] == [None, 16, 16, 4]
+    assert fused["steps"][0]["params"] == 3 * 3 * 3 * 4 + 4
+    assert fused["params"] == 112 + 8 * 8 * 4 * 3 + 3
+
+
+def test_sequential_and_functional_agree():
+    seq = keras.Sequential([keras.Input((16, 16, 3)), layers.Conv2D(4, 3, padding="same"),
+                            layers.ReLU(), layers.MaxPool2D(2), layers.Flatten(),
+                            layers.Dense(3, activation="softmax")])
+    assert describe(seq) == describe(small("layer"))
+
+
+def test_a_setting_difference_is_named():
+    problem = compare(describe(small(padding="valid")), describe(small()))
+    assert problem.startswith("step 1 (Conv2D) differs: ")
+    assert "padding=valid (expected same)" in problem
+
+
+def test_a_missing_step_is_named():
+    inputs = keras.Input(shape=(16, 16, 3))
+    z = layers.Conv2D(4, 3, padding="same", activation="relu")(inputs)
+    z = layers.MaxPool2D(2)(z)
+    outputs = layers.Dense(3, activation="softmax")(layers.Flatten()(z))
+    got = describe(keras.Model(inputs, outputs))
+    expected = describe(small())
+    assert compare(got, expected) is None
+    no_softmax = describe(keras.Model(inputs, layers.Dense(3)(layers.Flatten()(z))))
+    assert "first missing one is Softmax" in compare(no_softmax, expected)
+
+
+def test_hidden_comparison_does_not_reveal_the_expected_values():
+    problem = compare(describe(small(padding="valid")), describe(small()), reveal=False)
+    assert "expected" not in problem and "same" not in problem
+    assert problem.startswith("step 1 of your model (Conv2D(")
+    other_input = compare(describe(small(input_shape=(8, 8, 3))), describe(small()), reveal=False)
+    assert "16" not in other_input
+
+
+def test_not_a_model():
+    with pytest.raises(TypeError, match="did you forget to return the model"):
+        describe(None)
+
+
+def test_seeded_output_is_repeatable_and_weight_independent():
+    a, b = small(), small()
+    first, second = seeded_output(a, seed=3), seeded_output(b, seed=3)
+    np.testing.assert_array_equal(first, second)
+    assert first.shape == (2, 3)
+    np.testing.assert_allclose(first.sum(axis=1), 1.0, rtol=1e-6)
+    assert not np.allclose(first, seeded_output(small(), seed=4))
+
+
+def test_summary_table_lists_every_step():
+    table = summary_table(describe(small()))
+    assert table.count("\n") == 6 + 1
+    assert "total parameters: 883" in table

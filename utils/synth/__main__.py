@@ -1,0 +1,42 @@
+"""``python -m utils.synth [DIR] [--sheets]``: generate the course datasets (default data/synthetic/).
+
+``--sheets`` also redraws the contact sheets shown in data/README.md (data/*_contact_sheet.jpg).
+"""
+import argparse
+import time
+from pathlib import Path
+
+from utils.synth.build import GENERATED_DIR, ROOT, build
+
+
+def contact_sheets(directory: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from utils.datasets import _read_split
+    from utils.training import contact_sheet
+
+    names = {"signs": None, "happy": ["not happy", "happy"]}
+    for name, class_names in names.items():
+        x, y, _ = _read_split(directory / f"train_{name}.h5", "train")
+        fig = contact_sheet(x, y, per_class=12, class_names=class_names)
+        target = ROOT / "data" / f"{name}_contact_sheet.jpg"
+        fig.savefig(target, dpi=72, bbox_inches="tight", pil_kwargs={"quality": 80})
+        plt.close(fig)
+        print(f"wrote {target.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("directory", nargs="?", type=Path, default=GENERATED_DIR)
+    parser.add_argument("--sheets", action="store_true", help="redraw data/*_contact_sheet.jpg")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    for name, digest in build(args.directory).items():
+        size = (args.directory / name).stat().st_size
+        print(f"{name:16s} {size / 1e6:6.2f} MB  sha256 {digest}")
+    print(f"wrote {args.directory} in {time.perf_counter() - start:.1f} s")
+    if args.sheets:
+        contact_sheets(args.directory)
