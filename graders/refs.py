@@ -102,6 +102,8 @@ def dumps(document: dict) -> str:
 def write_references(sources: list[Source] | None = None) -> list[Path]:
     written = []
     for source in sources or all_sources():
+        if not source.uses_checks:   # e.g. a notebook graded on a training outcome only
+            continue
         document = build_reference(source)
         source.reference_path.parent.mkdir(parents=True, exist_ok=True)
         source.reference_path.write_text(dumps(document))

@@ -42,6 +42,11 @@ class Source:
     def reference_path(self) -> Path:
         return REFERENCE_DIR / f"{self.key}.json"
 
+    @property
+    def uses_checks(self) -> bool:
+        """Whether its test cells call ``check``/``check_model`` (and so need a reference file)."""
+        return bool(re.search(r"\bcheck(_model)?\(", self.py_path.read_text()))
+
     def notebook(self) -> nbformat.NotebookNode:
         """The full notebook (solutions and hidden tests included)."""
         return read_source(self.py_path)

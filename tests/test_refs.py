@@ -6,7 +6,12 @@ import pytest
 from graders.refs import build_reference, dumps
 from graders.sources import all_sources
 
-SOURCES = all_sources()
+SOURCES = [s for s in all_sources() if s.uses_checks]
+
+
+def test_only_notebooks_with_checks_have_references():
+    with_refs = {s.key for s in all_sources() if s.reference_path.exists()}
+    assert with_refs == {s.key for s in SOURCES}
 
 
 @pytest.mark.slow
