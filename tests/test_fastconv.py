@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from utils.fastconv import conv_backward_fast, conv_forward_fast, correlate2d, pool_forward_fast
+from utils.gradcheck import numerical_gradient
 
 
 # ---------------------------------------------------------------- reference loops (definitions)
@@ -104,19 +105,6 @@ def test_backward_matches_loops(f, stride, pad):
     np.testing.assert_allclose(db, eb, rtol=1e-10, atol=1e-12)
 
 
-def numerical_gradient(loss, x, h=1e-6):
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + h
-        plus = loss()
-        x[idx] = old - h
-        minus = loss()
-        x[idx] = old
-        grad[idx] = (plus - minus) / (2 * h)
-    return grad
-
-
 @pytest.mark.parametrize("stride,pad", [(1, 1), (2, 0), (2, 2)])
 def test_backward_matches_numerical_gradient(stride, pad):
     """Gradient of loss = sum(Z * G) for a fixed random G, by centred differences."""
@@ -133,7 +121,7 @@ def test_backward_matches_numerical_gradient(stride, pad):
 
     dA, dW, db = conv_backward_fast(G, cache)
     for analytic, x in ((dA, A), (dW, W), (db, b)):
-        numeric = numerical_gradient(loss, x)
+        numeric = numerical_gradient(loss, x, h=1e-6)
         scale = max(np.max(np.abs(analytic) + np.abs(numeric)), 1e-12)
         err = np.max(np.abs(analytic - numeric)) / scale
         assert err < 1e-7, err

@@ -8,6 +8,8 @@ decidable from the picture, but mild smiles and flat mouths are close.
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from utils.synth import scene
@@ -103,7 +105,7 @@ def draw_person(canvas: Canvas, rng: np.random.Generator, happy: bool) -> tuple[
     if rng.random() < 0.15:   # beard
         beard = np.maximum(frame.ellipse(0.0, -0.35, head_w * 0.95, 0.62), frame.v + 0.3)
         canvas.paint(frame, beard, hair, alpha=0.9)
-    shifted = canvas.frame(cx, cy, scale, angle=tilt)
+    shifted = copy.copy(frame)   # the head's frame, shifted sideways by the turn (for the mouth)
     shifted.u = frame.u - turn
     _mouth(canvas, shifted, rng, happy)
     return cx, cy
