@@ -110,14 +110,15 @@ def splice(nb, function: str, body: str):
     raise LookupError(f"no '# GRADED FUNCTION: {function}' cell")
 
 
-def solution_functions(source: Source) -> dict:
+def solution_functions(source: Source, preamble: dict | None = None) -> dict:
     """The graded functions of a source's solution, defined by running only their cells.
 
     Lets benchmarks and tools use the notebook's reference code without a second copy of it.
+    ``preamble`` adds the names the cells expect from the notebook's imports (``np`` is given).
     """
     import numpy as np
 
-    namespace: dict = {"np": np}
+    namespace: dict = {"np": np, **(preamble or {})}
     for cell in source.notebook().cells:
         name = graded_function(cell)
         if name:

@@ -88,6 +88,8 @@ def describe_layer(layer) -> list[dict]:
         step = _step("Add", out, params)
     elif isinstance(layer, L.Dropout):
         step = _step("Dropout", out, params, rate=float(layer.rate))
+    elif hasattr(layer, "describe_settings"):   # e.g. utils.trusted's block stand-ins
+        step = _step(type(layer).__name__, out, params, **layer.describe_settings())
     else:
         step = _step(type(layer).__name__, out, params)
     steps = [step]
@@ -156,10 +158,12 @@ def compare(got: dict, expected: dict, reveal: bool = True) -> str | None:
 
 def summary_table(description: dict) -> str:
     """A plain-text table of the steps (what ``check`` prints for a visible case)."""
-    lines = [f"{'#':>3}  {'step':<22} {'output shape':<22} {'params':>9}"]
+    lines = [f"{'#':>3}  {'step':<22} {'output shape':<22} {'params':>9}  settings"]
     for i, step in enumerate(description["steps"], 1):
+        settings = ", ".join(f"{k}={v}" for k, v in step.items()
+                             if k not in ("kind", "output_shape", "params"))
         lines.append(f"{i:>3}  {step['kind']:<22} {str(tuple(step['output_shape'])):<22} "
-                     f"{step['params']:>9,}")
+                     f"{step['params']:>9,}  {settings}")
     lines.append(f"     total parameters: {description['params']:,}")
     return "\n".join(lines)
 
