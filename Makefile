@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 DATA   := data/synthetic/.generated
 
-.PHONY: lab setup data weights test test-fast build check refs solutions bench clean help
+.PHONY: lab setup data weights grade test test-fast build check refs solutions bench clean help
 
 help:
 	@echo "make lab        set up .venv and open JupyterLab on the course"
@@ -17,6 +17,7 @@ help:
 	@echo "make check      fail if weeks/ is out of sync with graders/source/"
 	@echo "make bench      print the convolution benchmark"
 	@echo "make data       generate the image datasets in data/synthetic/"
+	@echo "make grade      autograde every submission in submitted/ in parallel (gradebook.db, grades.csv)"
 	@echo "make weights    retrain the shipped ResNet-50 weights (about 20 min on 2 cores)"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -47,6 +48,9 @@ test: setup data
 
 test-fast: setup data
 	$(PY) -m pytest -q -m "not slow"
+
+grade: setup data
+	$(PY) -m graders autograde
 
 build: setup
 	$(PY) -m graders build

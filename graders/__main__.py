@@ -18,6 +18,15 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("grade", help="grade one notebook and print per-test scores")
     p.add_argument("notebook")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p = sub.add_parser("autograde", help="grade every submission in submitted/, in parallel, "
+                       "into gradebook.db and grades.csv (resumes an interrupted run)")
+    p.add_argument("assignments", nargs="*", help="assignments (default: all)")
+    p.add_argument("--course", default=".", help="nbgrader course root (default: .)")
+    p.add_argument("--student", action="append", help="only this student (repeatable)")
+    p.add_argument("--workers", type=int, default=None, help="parallel gradings (default: cores)")
+    p.add_argument("--timeout", type=float, default=1800,
+                   help="seconds one submission may take before it is stopped (default 1800)")
+    p.add_argument("--force", action="store_true", help="regrade submissions already graded")
     p = sub.add_parser("build", help="regenerate the student notebooks in weeks/")
     p.add_argument("names", nargs="*", help="notebooks (default: all)")
     p = sub.add_parser("check", help="exit 1 if weeks/ is out of sync with the sources")
@@ -40,6 +49,16 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: {exc}", file=sys.stderr)
             return 2
         print(to_json(result) if args.json else render(result))
+        return 0
+    if args.command == "autograde":
+        from graders.batch import autograde
+        try:
+            autograde(args.course, args.assignments or None, args.student, args.workers,
+                      args.timeout, args.force)
+        except KeyboardInterrupt:
+            print("interrupted: graded submissions are kept; run the same command to resume",
+                  file=sys.stderr)
+            return 130
         return 0
     if args.command == "build":
         from graders.build import release

@@ -99,6 +99,38 @@ def _cell_message(cell, passed: bool) -> str:
     return "; ".join(lines) or "failed"
 
 
+def read_results(root: Path, sources: list[Source], assignment: str,
+                 student: str) -> list[NotebookResult]:
+    """One student's scores (from ``root``'s gradebook) and messages (from the autograded notebooks)."""
+    from nbgrader.api import Gradebook
+
+    results = []
+    with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gb:
+        for source in sources:
+            if source.assignment != assignment:
+                continue
+            graded_nb = Path(root) / "autograded" / student / assignment / f"{source.stem}.ipynb"
+            cells = {}
+            if graded_nb.exists():
+                for cell in nbformat.read(graded_nb, as_version=4).cells:
+                    gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                    if gid:
+                        cells[gid] = cell
+            result = NotebookResult(assignment, source.stem, student)
+            for grade_id, points in grade_cells(source.notebook()).items():
+                try:
+                    grade = gb.find_grade(grade_id, source.stem, assignment, student)
+                    score = float(grade.score)
+                except Exception:
+                    score = 0.0
+                message = _cell_message(cells.get(grade_id), score == points)
+                if not graded_nb.exists():
+                    message = "notebook was not autograded"
+                result.tests.append(TestResult(grade_id, score, points, message))
+            results.append(result)
+    return results
+
+
 class Course:
     """A throwaway nbgrader course directory holding the given sources."""
 
@@ -141,34 +173,7 @@ class Course:
 
     def results(self, assignment: str, student: str) -> list[NotebookResult]:
         """Scores from the gradebook and messages from the autograded notebooks."""
-        from nbgrader.api import Gradebook
-
-        results = []
-        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gb:
-            for source in self.sources:
-                if source.assignment != assignment:
-                    continue
-                graded_nb = (self.root / "autograded" / student / assignment
-                             / f"{source.stem}.ipynb")
-                cells = {}
-                if graded_nb.exists():
-                    for cell in nbformat.read(graded_nb, as_version=4).cells:
-                        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-                        if gid:
-                            cells[gid] = cell
-                result = NotebookResult(assignment, source.stem, student)
-                for grade_id, points in grade_cells(source.notebook()).items():
-                    try:
-                        grade = gb.find_grade(grade_id, source.stem, assignment, student)
-                        score = float(grade.score)
-                    except Exception:
-                        score = 0.0
-                    message = _cell_message(cells.get(grade_id), score == points)
-                    if not graded_nb.exists():
-                        message = "notebook was not autograded"
-                    result.tests.append(TestResult(grade_id, score, points, message))
-                results.append(result)
-        return results
+        return read_results(self.root, self.sources, assignment, student)
 
     def export_csv(self) -> Path:
         target = self.root / "grades.csv"
