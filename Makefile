@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 DATA   := data/synthetic/.generated
 
-.PHONY: lab setup data weights grade test test-fast build check refs solutions bench clean help
+.PHONY: lab setup data bwrap weights grade test test-fast build check refs solutions bench clean help
 
 help:
 	@echo "make lab        set up .venv and open JupyterLab on the course"
@@ -40,16 +40,23 @@ data: $(DATA)
 weights: setup
 	$(PY) -m graders.train_resnet50
 
+# The batch grader runs students' kernels under bubblewrap (Debian package `bubblewrap`).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+bwrap:
+	@command -v bwrap >/dev/null || $(SUDO) apt-get install -y -qq bubblewrap >/dev/null 2>&1 \
+	  || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq bubblewrap) \
+	  || echo "could not install bubblewrap: sandboxed grading and its tests need it"
+
 lab: setup data
 	TF_CPP_MIN_LOG_LEVEL=3 $(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/weeks
 
-test: setup data
+test: setup data bwrap
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
 test-fast: setup data
 	$(PY) -m pytest -q -m "not slow"
 
-grade: setup data
+grade: setup data bwrap
 	$(PY) -m graders autograde
 
 build: setup

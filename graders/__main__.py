@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=1800,
                    help="seconds one submission may take before it is stopped (default 1800)")
     p.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    p.add_argument("--no-sandbox", dest="sandbox", action="store_false", default=None,
+                   help="run kernels without bubblewrap (only for code you trust)")
     p = sub.add_parser("build", help="regenerate the student notebooks in weeks/")
     p.add_argument("names", nargs="*", help="notebooks (default: all)")
     p = sub.add_parser("check", help="exit 1 if weeks/ is out of sync with the sources")
@@ -54,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         from graders.batch import autograde
         try:
             autograde(args.course, args.assignments or None, args.student, args.workers,
-                      args.timeout, args.force)
+                      args.timeout, args.force, sandbox=args.sandbox)
         except KeyboardInterrupt:
             print("interrupted: graded submissions are kept; run the same command to resume",
                   file=sys.stderr)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -35,7 +36,8 @@ from pathlib import Path
 import nbformat
 
 from graders.course import QUIET_ENV, Course, NotebookResult, TestResult, read_results
-from graders.sources import Source, all_sources, grade_cells
+from graders.sources import Source, all_sources
+from graders.verify import Verdict, read_log, verdicts, verification_notebook
 
 RESULTS_DIR = Path("autograded") / ".batch"
 # Cell metadata that changes execution: tags such as "skip-execution" or "raises-exception".
@@ -147,10 +149,17 @@ class Runner:
         self.running: set[subprocess.Popen] = set()
         self.lock = threading.Lock()
 
-    def nbgrader(self, args: list[str], cwd: Path, timeout: float) -> tuple[int | None, str]:
+    def nbgrader(self, args: list[str], cwd: Path, timeout: float,
+                 env: dict | None = None) -> tuple[int | None, str]:
+        return self.run("nbgrader", args, cwd, timeout, env)
+
+    def run(self, module: str, args: list[str], cwd: Path, timeout: float,
+            env: dict | None = None) -> tuple[int | None, str]:
+        """``python -m module args`` in ``cwd``; (exit code or None on timeout, output)."""
         bin_dir = str(Path(sys.executable).parent)
-        env = {**os.environ, **QUIET_ENV, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
-        proc = subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
+        env = {**os.environ, **QUIET_ENV, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+               **(env or {})}
+        proc = subprocess.Popen([sys.executable, "-m", module, *args], cwd=cwd, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 start_new_session=True)
         with self.lock:
@@ -191,8 +200,67 @@ def _failure_reason(returncode: int | None, log: str, timeout: float) -> str:
     return f"nbgrader could not grade this submission: {tail[:300]}"
 
 
+def sandbox_arguments(jupyter_dir: Path, workdir: Path, ipc: Path, limits, executor: str = "Execute",
+                      env: dict | None = None) -> list[str]:
+    """Options that make nbgrader/nbconvert run the kernel in bubblewrap (``graders.sandbox``).
+
+    The caller must also set ``JUPYTER_PATH=jupyter_dir`` for the command.
+    """
+    from graders.sandbox import KERNEL_NAME, write_kernelspec
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    ipc.mkdir(parents=True, exist_ok=True)
+    write_kernelspec(jupyter_dir, workdir, ipc, limits, env=env)
+    return [f"--{executor}.kernel_name={KERNEL_NAME}", "--KernelManager.transport=ipc",
+            f"--KernelManager.ip={ipc / workdir.name}"]
+
+
+def reverify(source: Source, submitted: Path, shard: Path, timeout: float, runner: Runner,
+             limits) -> dict[str, Verdict] | str:
+    """Run ``graders.verify`` on one staged notebook; its verdicts, or why it could not run."""
+    nb = verification_notebook(source, nbformat.read(submitted, as_version=4))
+    folder = shard / "verify" / source.stem
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / "input.ipynb")
+    log = folder / f"record-{secrets.token_hex(8)}.jsonl"
+    env = {"CNN_COURSE_RECORD": str(log)}
+    args = ["nbconvert", "--to", "notebook", "--execute", "--allow-errors",
+            f"--ExecutePreprocessor.timeout={int(timeout)}", f"--output-dir={folder}",
+            "--output=executed", str(folder / "input.ipynb")]
+    if limits:
+        args += sandbox_arguments(shard / "jupyter-verify" / source.stem, folder, shard / "ipc",
+                                  limits, "ExecutePreprocessor", env)
+        env["JUPYTER_PATH"] = str(shard / "jupyter-verify" / source.stem)
+    code, output = runner.run("jupyter", args, cwd=folder, timeout=timeout, env=env)
+    if code is None:
+        return f"re-verification stopped after {timeout:.0f} s"
+    executed = folder / "executed.ipynb"
+    if code != 0 or not executed.exists():
+        lines = [ln for ln in output.splitlines() if ln.strip()]
+        return f"re-verification could not run: {lines[-1][:300] if lines else code}"
+    return verdicts(source, read_log(log), nbformat.read(executed, as_version=4))
+
+
+def apply_verdicts(result: NotebookResult, judged) -> list[str]:
+    """Score ``result``'s tests by re-verification; return a flag for each disagreement."""
+    flags = []
+    for test in result.tests:
+        if isinstance(judged, str):             # re-verification itself could not run
+            verdict = Verdict(test.id, False, judged)
+        else:
+            verdict = judged.get(test.id, Verdict(test.id, False, "no re-verification verdict"))
+        verified = test.max_score if verdict.passed else 0.0
+        if verified != test.score:
+            flags.append(f"{result.notebook}/{test.id}: {test.score:g} in the notebook's kernel, "
+                         f"{verified:g} when re-verified ({verdict.reason})")
+            test.score = verified
+            test.message = (verdict.reason if not verdict.passed
+                            else f"{test.message}; passed when re-verified outside the notebook")
+    return flags
+
+
 def grade_job(job: Job, template: Path, sources: list[Source], course: Path, timeout: float,
-              runner: Runner) -> dict:
+              runner: Runner, sandbox=None, verify: bool = True) -> dict:
     """Grade one submission in a scratch shard of ``template``; return its result document."""
     started = time.time()
     shard = Path(tempfile.mkdtemp(prefix="cnn-course-shard-"))
@@ -202,17 +270,30 @@ def grade_job(job: Job, template: Path, sources: list[Source], course: Path, tim
         problems = stage(job, sources, shard / "submitted" / job.student / job.assignment)
         failure = None
         if any((shard / "submitted" / job.student / job.assignment).glob("*.ipynb")):
-            code, log = runner.nbgrader(["autograde", job.assignment, f"--student={job.student}",
-                                         "--force"], cwd=shard, timeout=timeout)
+            args = ["autograde", job.assignment, f"--student={job.student}", "--force"]
+            env = {}
+            if sandbox:
+                args += sandbox_arguments(shard / "jupyter", shard / "autograded" / job.student
+                                          / job.assignment, shard / "ipc", sandbox)
+                env["JUPYTER_PATH"] = str(shard / "jupyter")
+            code, log = runner.nbgrader(args, cwd=shard, timeout=timeout, env=env)
             if code != 0:
                 failure = _failure_reason(code, log, timeout)
+            verify = verify and code is not None      # a timed-out notebook would time out again
         notebooks = read_results(shard, sources, job.assignment, job.student)
-        for result in notebooks:
-            for test in result.tests:
-                if result.notebook in problems:      # never ran: the notebook could not be read
+        flags = []
+        for source, result in zip(sources, notebooks):
+            if result.notebook in problems:          # never ran: the notebook could not be read
+                for test in result.tests:
                     test.score, test.message = 0.0, problems[result.notebook]
-                elif failure and test.score < test.max_score:
+                continue
+            for test in result.tests:
+                if failure and test.score < test.max_score:
                     test.message = failure
+            if verify:
+                staged = shard / "submitted" / job.student / job.assignment / f"{source.stem}.ipynb"
+                judged = reverify(source, staged, shard, timeout, runner, sandbox)
+                flags += apply_verdicts(result, judged)
         graded = shard / "autograded" / job.student / job.assignment
         if graded.is_dir():
             destination = course / "autograded" / job.student / job.assignment
@@ -223,6 +304,7 @@ def grade_job(job: Job, template: Path, sources: list[Source], course: Path, tim
             "score": sum(r.score for r in notebooks), "max_score": sum(r.max_score for r in notebooks),
             "notebooks": [r.as_dict() for r in notebooks],
             "problems": sorted(set(problems.values()) | ({failure} if failure else set())),
+            "flags": flags,
             "seconds": round(time.time() - started, 2),
         }
     finally:
@@ -311,9 +393,20 @@ def export_csv(course: Path) -> Path:
 # --------------------------------------------------------------------------- the batch
 def autograde(course: Path, assignments: list[str] | None = None, students: list[str] | None = None,
               workers: int | None = None, timeout: float = 1800, force: bool = False,
-              log=print) -> list[dict]:
-    """Grade every submission (resuming), merge into the gradebook, export CSV; return results."""
+              log=print, sandbox: bool | None = None, verify: bool = True) -> list[dict]:
+    """Grade every submission (resuming), merge into the gradebook, export CSV; return results.
+
+    ``sandbox``: run kernels in bubblewrap (``graders.sandbox``); None means "if available".
+    """
+    from graders import sandbox as sandboxing
+
     course = Path(course).resolve()
+    if sandbox is None:
+        sandbox = sandboxing.available()
+    elif sandbox and not sandboxing.available():
+        raise RuntimeError("bubblewrap (bwrap) is not installed or cannot create a sandbox here; "
+                           "install Debian's `bubblewrap` or grade with --no-sandbox")
+    limits = sandboxing.Limits(cpu_seconds=int(timeout)) if sandbox else None
     sources_all = all_sources()
     assignments = assignments or sorted({s.assignment for s in sources_all})
     workers = workers or os.cpu_count() or 1
@@ -329,7 +422,7 @@ def autograde(course: Path, assignments: list[str] | None = None, students: list
         else:
             todo.append(job)
     log(f"{len(jobs)} submissions: {len(jobs) - len(todo)} already graded, {len(todo)} to grade "
-        f"on {workers} workers")
+        f"on {workers} workers" + (", kernels sandboxed" if sandbox else ", NO SANDBOX"))
     ensure_assignments(course, assignments, sources_all)
     try:
         for assignment in sorted({job.assignment for job in todo}):
@@ -337,10 +430,12 @@ def autograde(course: Path, assignments: list[str] | None = None, students: list
 
         def run(job: Job) -> tuple[Job, dict]:
             sources = templates[job.assignment].sources
-            result = grade_job(job, templates[job.assignment].root, sources, course, timeout, runner)
+            result = grade_job(job, templates[job.assignment].root, sources, course, timeout, runner,
+                               limits, verify)
             write_atomically(result_path(course, job), json.dumps(result, indent=1))
+            notes = result["problems"] + [f"FLAGGED {flag}" for flag in result["flags"]]
             log(f"  {job.assignment}/{job.student}: {result['score']:g}/{result['max_score']:g} "
-                f"({result['seconds']:.0f} s){' - ' + '; '.join(result['problems']) if result['problems'] else ''}")
+                f"({result['seconds']:.0f} s){' - ' + '; '.join(notes) if notes else ''}")
             return job, result
 
         with ThreadPoolExecutor(max_workers=workers) as pool:

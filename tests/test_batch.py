@@ -24,12 +24,40 @@ MUTANT = next(m for m in mutants_for(SOURCE.key) if m.label == "forgot_bias")
 TIMEOUT = 90
 
 
-def with_cell_source(nb, function: str, prefix: str):
+def with_cell_source(nb, function: str, extra: str, before: bool = False):
+    """A copy of ``nb`` with ``extra`` code added to ``function``'s solution cell."""
     nb = nbformat.from_dict(nb)
     for cell in nb.cells:
         if cell.source.startswith(f"# GRADED FUNCTION: {function}\n"):
-            cell.source = cell.source + "\n" + prefix
+            cell.source = (cell.source.replace("\n", "\n" + extra + "\n", 1) if before
+                           else cell.source + "\n" + extra)
     return nb
+
+
+BLANK_LATER_CELLS = """
+get_ipython().input_transformers_post.append(lambda lines: [])
+"""
+PATCHED_ALLCLOSE = """
+def zero_pad(X, pad):
+    np.allclose = lambda *args, **kwargs: True
+    return np.zeros((X.shape[0], X.shape[1] + 2 * pad, X.shape[2] + 2 * pad, X.shape[3]))
+"""
+
+
+def probes(forbidden_file: str, port: int) -> str:
+    """Code a hostile student might run: look for solutions, gradebooks, other shards, network."""
+    return f"""
+import glob, os, socket
+print("PROBE solutions visible:", os.path.exists({str(SOURCE.py_path)!r}))
+print("PROBE gradebook visible:", os.path.exists({forbidden_file!r}))
+print("PROBE shards visible:", glob.glob("/tmp/cnn-course-*/gradebook.db")
+      + glob.glob("/tmp/cnn-course-*/submitted/*") + glob.glob("/tmp/cnn-course-*/graders"))
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=2)
+    print("PROBE network: open")
+except OSError:
+    print("PROBE network: blocked")
+"""
 
 
 def write(folder, name, content) -> None:
@@ -43,7 +71,13 @@ def write(folder, name, content) -> None:
 
 @pytest.fixture(scope="module")
 def course():
-    with Course([SOURCE]) as scratch:
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    with listener, Course([SOURCE]) as scratch:
         solution = SOURCE.notebook()
         release = nbformat.read(scratch.release_path(SOURCE), as_version=4)
         skipping = nbformat.from_dict(release)
@@ -64,13 +98,20 @@ def course():
             "heidi": {name: skipping},
             "ivan": {name: solution, "timestamp.txt": "last tuesday, probably"},
             "judy": {name: json.dumps(v5)},
+            "mallory": {name: with_cell_source(solution, "zero_pad",
+                                               probes(str(scratch.root / "gradebook.db"), port))},
+            "peggy": {name: with_cell_source(solution, "zero_pad", BLANK_LATER_CELLS)},
+            "quentin": {name: splice(solution, "zero_pad", PATCHED_ALLCLOSE)},
+            "oscar": {name: with_cell_source(solution, "conv_single_step",
+                                             "_bomb = np.ones(int(40e9), dtype=np.uint8)",
+                                             before=True)},
         }
         for student, files in submissions.items():
             for file_name, content in files.items():
                 write(scratch.root / "submitted" / student / SOURCE.assignment, file_name, content)
         lines: list[str] = []
         results = batch.autograde(scratch.root, [SOURCE.assignment], workers=2, timeout=TIMEOUT,
-                                  log=lines.append)
+                                  log=lines.append, sandbox=True)
         yield scratch.root, {r["student"]: r for r in results}, lines
 
 
@@ -128,6 +169,53 @@ def test_a_malformed_timestamp_is_noted_not_fatal(course):
     assert results["ivan"]["problems"] == ["timestamp.txt is not a date; graded without a timestamp"]
 
 
+def test_the_sandbox_hides_solutions_gradebook_other_shards_and_network(course):
+    root, results, _ = course
+    graded = nbformat.read(root / "autograded" / "mallory" / SOURCE.assignment / f"{SOURCE.stem}.ipynb",
+                           as_version=4)
+    text = "".join(out.get("text", "") for cell in graded.cells for out in cell.get("outputs", []))
+    assert "PROBE solutions visible: False" in text
+    assert "PROBE gradebook visible: False" in text
+    assert "PROBE shards visible: []" in text
+    assert "PROBE network: blocked" in text
+    assert SOURCE.py_path.exists() and (root / "gradebook.db").exists()   # they do exist outside
+    assert results["mallory"]["score"] == FULL
+
+
+def test_a_memory_bomb_costs_only_its_own_function(course):
+    root, results, _ = course
+    lost = {gid for gid, t in scores_of(results["oscar"]).items() if t["score"] < t["max_score"]}
+    assert lost == {gid for gid in POINTS if gid.startswith("conv_single_step_")}
+    graded = nbformat.read(root / "autograded" / "oscar" / SOURCE.assignment / f"{SOURCE.stem}.ipynb",
+                           as_version=4)
+    errors = [out.ename for cell in graded.cells for out in cell.get("outputs", [])
+              if out.output_type == "error"]
+    assert "MemoryError" in errors          # the allocation failed; the kernel lived on
+
+
+def test_blanking_later_cells_is_caught_by_reverification(course):
+    _, results, _ = course
+    result = results["peggy"]
+    assert result["score"] == 0
+    assert result["flags"] and all("when re-verified" in flag for flag in result["flags"])
+
+
+def test_a_monkeypatched_allclose_is_caught_by_reverification(course):
+    _, results, _ = course
+    result = results["quentin"]
+    zero_pad_points = sum(p for gid, p in POINTS.items() if gid.startswith("zero_pad_"))
+    assert result["score"] == FULL - zero_pad_points
+    assert [flag.split(":")[0] for flag in result["flags"]] == [
+        f"{SOURCE.stem}/{gid}" for gid in POINTS if gid.startswith("zero_pad_")]
+    assert "re-verified: " in scores_of(result)["zero_pad_tests"]["message"]
+
+
+def test_honest_submissions_are_not_flagged(course):
+    _, results, _ = course
+    for student in ("alice", "bob", "carol", "ivan", "mallory"):
+        assert results[student]["flags"] == [], student
+
+
 def test_gradebook_and_csv_hold_every_result(course):
     from nbgrader.api import Gradebook
 
@@ -165,3 +253,30 @@ def test_a_changed_or_unfinished_submission_is_graded_again(course):
     assert lines[0].startswith(f"{len(results)} submissions: {len(results) - 2} already graded, 2 to grade")
     assert again["bob"]["score"] == FULL and again["alice"]["score"] == FULL
     assert all(again[s]["score"] == results[s]["score"] for s in results if s not in ("bob",))
+
+
+def test_asking_for_a_sandbox_without_bubblewrap_is_a_clear_error(tmp_path, monkeypatch):
+    from graders import sandbox
+
+    monkeypatch.setattr(sandbox, "available", lambda: False)
+    with pytest.raises(RuntimeError, match="bubblewrap .* not installed.*--no-sandbox"):
+        batch.autograde(tmp_path, [SOURCE.assignment], sandbox=True)
+
+
+def test_verification_notebook_keeps_only_the_students_graded_cells():
+    from graders.verify import verification_notebook
+
+    student = nbformat.from_dict(SOURCE.notebook())
+    for cell in student.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade") and not cell.metadata["nbgrader"].get("solution"):
+            cell.source = "pass  # the student emptied this test"
+    student = splice(student, "zero_pad", "def zero_pad(X, pad):\n    return 'mine'\n")
+    student.cells = [c for c in student.cells
+                     if not c.source.startswith("# GRADED FUNCTION: distribute_value")]
+    nb = verification_notebook(SOURCE, student)
+    sources = "\n".join(c.source for c in nb.cells)
+    assert "return 'mine'" in sources
+    assert "raise NotImplementedError('distribute_value is missing')" in sources
+    assert "the student emptied this test" not in sources
+    assert sources.count("_cnn_course_mark('start'") == len(POINTS)
+    assert "BEGIN HIDDEN TESTS" in sources          # hidden tests run too

@@ -149,9 +149,10 @@ def values_equal(got, expected) -> bool:
         return False
 
 
-def _record(case_id: str, got) -> None:
+def _record(case_id: str, got, rtol: float = RTOL, atol: float = ATOL) -> None:
     with open(os.environ[RECORD_ENV], "a") as fh:
-        fh.write(json.dumps({"case": case_id, "value": encode(got)}) + "\n")
+        fh.write(json.dumps({"case": case_id, "value": encode(got), "rtol": rtol, "atol": atol})
+                 + "\n")
 
 
 def check(case_id: str, got, name: str = "output", rtol: float = RTOL, atol: float = ATOL) -> None:
@@ -162,7 +163,7 @@ def check(case_id: str, got, name: str = "output", rtol: float = RTOL, atol: flo
     students).
     """
     if os.environ.get(RECORD_ENV):
-        _record(case_id, got)
+        _record(case_id, got, rtol, atol)
         return
     references = load_references()
     if case_id not in references:

@@ -1,0 +1,139 @@
+"""Re-verify a submission's graded functions outside the student's kernel.
+
+nbgrader scores a test cell by whether it raised inside the student's own kernel, where the
+student's code has run first and can fool it: blank later cells with an input transformer,
+return objects whose ``__eq__`` always says yes, monkeypatch ``np.allclose``. Re-verification
+does not trust that kernel's verdicts:
+
+1. it builds a *verification notebook* from the course's source: every cell is the course's own
+   (imports, lesson code, test cells including hidden tests) except the graded-function cells,
+   which are the student's;
+2. it runs it in a sandboxed kernel (``graders.sandbox``) in *record mode*, where
+   ``utils.checks.check`` writes each test case's value to a log as plain JSON instead of
+   comparing it, and each test cell writes a start and a done mark;
+3. this process, which never runs student code and imported its comparison code and the
+   reference outputs first, compares the logged values with the references.
+
+A test cell passes re-verification when it started, finished, and every reference case of its
+function was logged with the expected value. ``graders.batch`` flags every test where this
+verdict and nbgrader's disagree and scores the verified one.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from utils.checks import RTOL, ATOL, _mismatch, decode, load_references
+
+from graders.sources import GRADED_PREFIX, Source, function_of, grade_cells, graded_function, graded_functions
+
+MARK_CELL = '''\
+def _cnn_course_mark(event, grade_id, _path=__import__("os").environ["CNN_COURSE_RECORD"],
+                     _dumps=__import__("json").dumps):
+    with open(_path, "a") as _fh:
+        _fh.write(_dumps({"mark": event, "cell": grade_id}) + "\\n")
+'''
+
+
+def verification_notebook(source: Source, submitted) -> nbformat.NotebookNode:
+    """The source notebook with the student's graded-function cells spliced in, test cells marked.
+
+    A graded function missing from the submission keeps a stub that raises NotImplementedError.
+    """
+    student_cells = {}
+    for cell in submitted.cells:
+        name = graded_function(cell)
+        if name and name not in student_cells:
+            student_cells[name] = cell.source
+    nb = source.notebook()
+    cells = [nbformat.v4.new_code_cell(MARK_CELL)]
+    for cell in nb.cells:
+        name = graded_function(cell)
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if name:
+            cell.source = student_cells.get(
+                name, f"{GRADED_PREFIX}{name}\nraise NotImplementedError('{name} is missing')\n")
+        elif meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
+            gid = meta["grade_id"]
+            cell.source = (f"_cnn_course_mark('start', {gid!r})\n{cell.source}\n"
+                           f"_cnn_course_mark('done', {gid!r})\n")
+        cell.outputs = [] if cell.cell_type == "code" else cell.get("outputs")
+        if cell.cell_type != "code":
+            cell.pop("outputs", None)
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+@dataclass
+class Verdict:
+    grade_id: str
+    passed: bool
+    reason: str
+
+
+def read_log(path: Path) -> list[dict]:
+    """The log's records; lines that are not JSON objects are ignored."""
+    records = []
+    if path.exists():
+        for line in path.read_text(errors="replace").splitlines():
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(item, dict):
+                records.append(item)
+    return records
+
+
+def verdicts(source: Source, records: list[dict], executed=None) -> dict[str, Verdict]:
+    """Judge every test cell of ``source`` from the verification run's log."""
+    references = load_references()
+    functions = graded_functions(source.notebook())
+    started, done, values = set(), set(), {}
+    current = None
+    for item in records:
+        if "mark" in item:
+            current = item.get("cell") if item["mark"] == "start" else None
+            (started if item["mark"] == "start" else done).add(item.get("cell"))
+        elif "case" in item and current is not None:
+            values.setdefault((current, item["case"]), item)
+    errors = {}
+    for cell in (executed.cells if executed is not None else []):
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        for out in cell.get("outputs", []):
+            if gid and out.get("output_type") == "error":
+                errors[gid] = f"{out.get('ename')}: {out.get('evalue', '')}".strip()[:300]
+    out = {}
+    for gid in grade_cells(source.notebook()):
+        function = function_of(gid, functions) or gid
+        cases = sorted(c for c in references if c.startswith(function + "_"))
+        if gid not in started:
+            out[gid] = Verdict(gid, False, "the test cell did not run when re-verified")
+            continue
+        if gid not in done:
+            out[gid] = Verdict(gid, False, "the test cell failed when re-verified"
+                               + (f" ({errors[gid]})" if gid in errors else ""))
+            continue
+        problem = None
+        for case in cases:
+            item = values.get((gid, case))
+            if item is None:
+                problem = f"test case {case} produced no value when re-verified"
+                break
+            try:
+                got = decode(item["value"])
+                rtol = max(float(item.get("rtol", RTOL)), RTOL)
+                atol = max(float(item.get("atol", ATOL)), ATOL)
+                mismatch = _mismatch(got, decode(references[case]["expected"]), case, rtol, atol)
+            except Exception as error:
+                mismatch = f"its value could not be read ({type(error).__name__})"
+            if mismatch:
+                problem = (f"test case {case} differs from the reference when re-verified"
+                           if "hidden" in case else f"re-verified: {mismatch}")
+                break
+        out[gid] = Verdict(gid, problem is None, problem or "passed re-verification")
+    return out
