@@ -37,6 +37,41 @@ def with_cell_source(nb, function: str, extra: str, before: bool = False):
 BLANK_LATER_CELLS = """
 get_ipython().input_transformers_post.append(lambda lines: [])
 """
+NOISY_ZERO_PAD = """
+def zero_pad(X, pad):
+    import sys
+    print("UserWarning: something deprecated", file=sys.stderr)
+    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant")
+"""
+CHATTY_ZERO_PAD = """
+for i in range(300_000):
+    print("debugging output", i)
+
+def zero_pad(X, pad):
+    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant")
+"""
+
+
+def without_test_cells_and_with_duplicates(nb):
+    """Test cells deleted, every markdown cell duplicated, the last two code cells swapped."""
+    nb = nbformat.from_dict(nb)
+    cells = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution"):
+            continue
+        cells.append(cell)
+        if cell.cell_type == "markdown":
+            twin = nbformat.from_dict(cell)
+            twin.id = cell.id + "-copy"
+            twin.metadata.pop("nbgrader", None)
+            cells.append(twin)
+    code = [i for i, c in enumerate(cells) if c.cell_type == "code"]
+    cells[code[-1]], cells[code[-2]] = cells[code[-2]], cells[code[-1]]
+    nb.cells = cells
+    return nb
+
+
 PATCHED_ALLCLOSE = """
 def zero_pad(X, pad):
     np.allclose = lambda *args, **kwargs: True
@@ -102,6 +137,9 @@ def course():
                                                probes(str(scratch.root / "gradebook.db"), port))},
             "peggy": {name: with_cell_source(solution, "zero_pad", BLANK_LATER_CELLS)},
             "quentin": {name: splice(solution, "zero_pad", PATCHED_ALLCLOSE)},
+            "rupert": {name: splice(solution, "zero_pad", NOISY_ZERO_PAD)},
+            "sybil": {name: without_test_cells_and_with_duplicates(solution)},
+            "ursula": {name: splice(solution, "zero_pad", CHATTY_ZERO_PAD)},
             "oscar": {name: with_cell_source(solution, "conv_single_step",
                                              "_bomb = np.ones(int(40e9), dtype=np.uint8)",
                                              before=True)},
@@ -210,6 +248,27 @@ def test_a_monkeypatched_allclose_is_caught_by_reverification(course):
     assert "re-verified: " in scores_of(result)["zero_pad_tests"]["message"]
 
 
+def test_stderr_in_a_graded_cell_costs_nothing_once_reverified(course):
+    _, results, _ = course
+    result = results["rupert"]
+    assert result["score"] == FULL
+    assert [flag.split(":")[0] for flag in result["flags"]] == [
+        f"{SOURCE.stem}/{gid}" for gid in POINTS if gid.startswith("zero_pad_")]
+    assert "0 in the notebook's kernel, 2 when re-verified" in result["flags"][0]
+
+
+def test_deleted_duplicated_and_reordered_cells_are_graded_from_the_course_cells(course):
+    _, results, _ = course
+    assert results["sybil"]["score"] == FULL
+
+
+def test_huge_output_is_truncated_and_graded(course):
+    root, results, _ = course
+    assert results["ursula"]["score"] == FULL
+    graded = root / "autograded" / "ursula" / SOURCE.assignment / f"{SOURCE.stem}.ipynb"
+    assert graded.stat().st_size < 3 * 2**20     # 200,000 printed lines would be several MB
+
+
 def test_honest_submissions_are_not_flagged(course):
     _, results, _ = course
     for student in ("alice", "bob", "carol", "ivan", "mallory"):
@@ -280,3 +339,47 @@ def test_verification_notebook_keeps_only_the_students_graded_cells():
     assert "the student emptied this test" not in sources
     assert sources.count("_cnn_course_mark('start'") == len(POINTS)
     assert "BEGIN HIDDEN TESTS" in sources          # hidden tests run too
+
+
+def test_a_batch_killed_midway_resumes_without_losing_or_duplicating(tmp_path):
+    """Power loss, simulated: SIGKILL the batch once some results exist, then run it again."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from nbgrader.api import Gradebook
+
+    students = [f"s{k}" for k in range(5)]
+    with Course([SOURCE]) as scratch:
+        root = scratch.root
+        for k, student in enumerate(students):
+            nb = SOURCE.notebook() if k % 2 == 0 else splice(SOURCE.notebook(), MUTANT.function,
+                                                             MUTANT.source)
+            write(root / "submitted" / student / SOURCE.assignment, f"{SOURCE.stem}.ipynb", nb)
+        results_dir = root / batch.RESULTS_DIR / SOURCE.assignment
+        proc = subprocess.Popen([sys.executable, "-m", "graders", "autograde", SOURCE.assignment,
+                                 "--course", str(root), "--workers", "2"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 300
+        while time.time() < deadline and not list(results_dir.glob("*.json")):
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        done_before = {p.stem: p.stat().st_mtime_ns for p in results_dir.glob("*.json")}
+        assert 1 <= len(done_before) < len(students)
+
+        lines: list[str] = []
+        results = {r["student"]: r for r in batch.autograde(root, [SOURCE.assignment], workers=2,
+                                                           log=lines.append)}
+        assert lines[0].startswith(f"{len(students)} submissions: {len(done_before)} already graded")
+        for student, mtime in done_before.items():      # not graded a second time
+            assert (results_dir / f"{student}.json").stat().st_mtime_ns == mtime
+        mutant_points = sum(p for gid, p in POINTS.items() if gid.startswith(MUTANT.function + "_"))
+        for k, student in enumerate(students):
+            assert results[student]["score"] == (FULL if k % 2 == 0 else FULL - mutant_points)
+        with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+            submissions = gb.assignment_submissions(SOURCE.assignment)
+            assert sorted(s.student.id for s in submissions) == students
+            assert {s.student.id: s.score for s in submissions} == {
+                s: r["score"] for s, r in results.items()}

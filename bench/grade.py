@@ -1,0 +1,119 @@
+"""Benchmark: grading a synthetic class with plain nbgrader vs the batch grader, in one run.
+
+    .venv/bin/python bench/grade.py [--students N] [--notebooks week1_conv_step ...] [--workers W]
+
+The class: N students, each submitting every chosen notebook; student k submits, in turn, the
+solution, the student release (stubs), one of the notebook's mutants, or a corrupt file. Three
+ways of grading the same submissions, each in its own process so that their peak memory is
+measured apart:
+
+- ``plain``: one ``nbgrader autograde <assignment>`` per assignment, as an instructor would
+  (no sandbox, no re-verification, one submission at a time);
+- ``batch``: ``graders.batch.autograde`` with ``--workers`` workers, sandboxed, re-verified;
+- ``batch-no-verify``: the same without re-verification (to show what it costs).
+
+Printed per way: wall seconds, seconds per submission (wall / submissions), submissions per
+minute, throughput relative to plain, and the peak resident memory of the largest process it
+started (a kernel, in practice), from ``getrusage(RUSAGE_CHILDREN)``. The machine's core count and
+load are printed too: compare ratios from one run only.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent)]
+
+import nbformat  # noqa: E402
+
+from graders.course import Course, nbgrader  # noqa: E402
+from graders.mutants import mutants_for  # noqa: E402
+from graders.sources import find_source, splice  # noqa: E402
+
+
+def build_class(course: Course, students: int) -> int:
+    """Write the synthetic submissions into ``course``; return how many (student, assignment)."""
+    pairs = set()
+    for source in course.sources:
+        solution = source.notebook()
+        release = nbformat.read(course.release_path(source), as_version=4)
+        mutants = mutants_for(source.key)
+        for k in range(students):
+            folder = course.root / "submitted" / f"student{k:03d}" / source.assignment
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"{source.stem}.ipynb"
+            kind = k % 4
+            if kind == 0:
+                nbformat.write(solution, target)
+            elif kind == 1:
+                nbformat.write(release, target)
+            elif kind == 2:
+                mutant = mutants[(k // 4) % len(mutants)]
+                nbformat.write(splice(solution, mutant.function, mutant.source), target)
+            else:
+                target.write_text('{"cells": [ corrupt')
+            pairs.add((k, source.assignment))
+    return len(pairs)
+
+
+def run_mode(mode: str, notebooks: list[str], students: int, workers: int) -> dict:
+    sources = [find_source(n) for n in notebooks]
+    with Course(sources) as course:
+        count = build_class(course, students)
+        start = time.perf_counter()
+        if mode == "plain":
+            for assignment in course.assignments:
+                try:
+                    nbgrader(["autograde", assignment, "--force"], cwd=course.root)
+                except RuntimeError:
+                    pass   # nbgrader exits 1 when some submission fails; the others are graded
+        else:
+            from graders.batch import autograde
+
+            autograde(course.root, course.assignments, workers=workers,
+                      verify=(mode == "batch"), sandbox=True, log=lambda *_: None)
+        seconds = time.perf_counter() - start
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"mode": mode, "submissions": count, "seconds": seconds, "peak_mib": peak_kib / 1024}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", type=int, default=12)
+    parser.add_argument("--notebooks", nargs="+", default=["week1_conv_step"])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--modes", nargs="+", default=["plain", "batch", "batch-no-verify"])
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(run_mode(args.child, args.notebooks, args.students, args.workers)))
+        return
+    print(f"{args.students} students x {args.notebooks}, {args.workers} workers, "
+          f"{os.cpu_count()} cores, load average before: {os.getloadavg()[0]:.2f}")
+    rows = []
+    for mode in args.modes:
+        out = subprocess.run([sys.executable, __file__, "--child", mode, "--students",
+                              str(args.students), "--workers", str(args.workers), "--notebooks",
+                              *args.notebooks], capture_output=True, text=True, check=True)
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    plain = next((r for r in rows if r["mode"] == "plain"), None)
+    print(f"{'mode':<17} {'seconds':>8} {'s/submission':>13} {'per minute':>11} "
+          f"{'vs plain':>9} {'peak MiB':>9}")
+    for r in rows:
+        per_minute = 60 * r["submissions"] / r["seconds"]
+        ratio = (plain["seconds"] / r["seconds"]) if plain else float("nan")
+        print(f"{r['mode']:<17} {r['seconds']:>8.1f} {r['seconds'] / r['submissions']:>13.2f} "
+              f"{per_minute:>11.1f} {ratio:>8.2f}x {r['peak_mib']:>9.0f}")
+    print("goal: batch (sandboxed, re-verified) at least 3x plain nbgrader's throughput")
+
+
+if __name__ == "__main__":
+    main()
