@@ -77,14 +77,16 @@ print("X_test shape: ", X_test.shape, " Y_test shape: ", Y_test.shape)
 #
 # Let us measure it. Below are two networks of the same depth built from the same 3×3
 # convolutions: a *plain* stack, and a *residual* one where every pair of convolutions is
-# bypassed by a shortcut. For one batch of SIGNS pictures we compute the norm of the gradient
-# of the cost with respect to every convolution's kernel, before any training.
+# bypassed by a shortcut, both with Keras's default initialisation (Glorot uniform). For one
+# batch of SIGNS pictures, before any training, we compute the norm of the gradient of the cost
+# with respect to each layer's bias: that is the error signal backpropagation delivers to the
+# layer (a kernel's gradient is the same signal multiplied by the layer's input).
 
 # %%
 def deep_convnet(depth, residual, width=16, input_shape=(64, 64, 3), classes=6):
     """``depth`` 3x3 convolutions of ``width`` channels; with ``residual``, a shortcut per pair."""
     seeds = iter(range(1000))
-    init = lambda: keras.initializers.HeNormal(seed=next(seeds))
+    init = lambda: keras.initializers.GlorotUniform(seed=next(seeds))
     inputs = keras.Input(input_shape)
     X = layers.Conv2D(width, 3, padding="same", activation="relu", kernel_initializer=init())(inputs)
     for _ in range((depth - 1) // 2):
