@@ -35,7 +35,7 @@ from pathlib import Path
 
 import nbformat
 
-from graders.course import QUIET_ENV, Course, NotebookResult, TestResult, read_results
+from graders.course import Course, NotebookResult, export_csv, read_results, tool_env
 from graders.sources import Source, all_sources
 from graders.verify import Verdict, read_log, verdicts, verification_notebook
 
@@ -156,10 +156,7 @@ class Runner:
     def run(self, module: str, args: list[str], cwd: Path, timeout: float,
             env: dict | None = None) -> tuple[int | None, str]:
         """``python -m module args`` in ``cwd``; (exit code or None on timeout, output)."""
-        bin_dir = str(Path(sys.executable).parent)
-        env = {**os.environ, **QUIET_ENV, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
-               **(env or {})}
-        proc = subprocess.Popen([sys.executable, "-m", module, *args], cwd=cwd, env=env,
+        proc = subprocess.Popen([sys.executable, "-m", module, *args], cwd=cwd, env=tool_env(env),
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 start_new_session=True)
         with self.lock:
@@ -333,7 +330,7 @@ def load_result(path: Path) -> dict | None:
 
 
 # --------------------------------------------------------------------------- the gradebook
-def merge(course: Path, sources: list[Source], results: list[dict]) -> None:
+def merge(course: Path, results: list[dict]) -> None:
     """Write every result into ``course/gradebook.db`` (one writer: this process)."""
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -380,14 +377,6 @@ def assignment_sources(course: Path, assignment: str, sources: list[Source]) -> 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         names = {nb.name for nb in gb.find_assignment(assignment).notebooks}
     return [s for s in sources if s.assignment == assignment and s.stem in names]
-
-
-def export_csv(course: Path) -> Path:
-    from graders.course import nbgrader
-
-    target = course / "grades.csv"
-    nbgrader(["export", f"--to={target}"], cwd=course)
-    return target
 
 
 # --------------------------------------------------------------------------- the batch
@@ -453,7 +442,7 @@ def autograde(course: Path, assignments: list[str] | None = None, students: list
         for template in templates.values():
             template.close()
     ordered = [results[job] for job in jobs]
-    merge(course, sources_all, ordered)
+    merge(course, ordered)
     csv = export_csv(course)
     log(f"gradebook: {course / 'gradebook.db'}; scores exported to {csv}")
     return ordered

@@ -21,11 +21,17 @@ from graders.sources import ROOT, Source, all_sources, grade_cells
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
-def nbgrader(args: list[str], cwd: Path, timeout: float | None = None) -> subprocess.CompletedProcess:
-    """Run an nbgrader command in ``cwd`` with this interpreter; raise with its log on failure."""
+def tool_env(extra: dict | None = None) -> dict:
+    """Environment for nbgrader/nbconvert subprocesses: quiet TensorFlow, this venv's bin on PATH."""
     # nbgrader shells out to `alembic`, which lives beside this interpreter.
     bin_dir = str(Path(sys.executable).parent)
-    env = {**os.environ, **QUIET_ENV, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+    return {**os.environ, **QUIET_ENV, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+            **(extra or {})}
+
+
+def nbgrader(args: list[str], cwd: Path, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run an nbgrader command in ``cwd`` with this interpreter; raise with its log on failure."""
+    env = tool_env()
     proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
@@ -97,6 +103,13 @@ def _cell_message(cell, passed: bool) -> str:
     if passed and not lines:
         return "passed"
     return "; ".join(lines) or "failed"
+
+
+def export_csv(root: Path) -> Path:
+    """``nbgrader export`` of ``root``'s gradebook to ``root/grades.csv``."""
+    target = Path(root) / "grades.csv"
+    nbgrader(["export", f"--to={target}"], cwd=root)
+    return target
 
 
 def read_results(root: Path, sources: list[Source], assignment: str,
@@ -176,9 +189,7 @@ class Course:
         return read_results(self.root, self.sources, assignment, student)
 
     def export_csv(self) -> Path:
-        target = self.root / "grades.csv"
-        nbgrader(["export", f"--to={target}"], cwd=self.root)
-        return target
+        return export_csv(self.root)
 
 
 def grade_notebooks(source: Source, notebooks: dict[str, object]) -> dict[str, NotebookResult]:

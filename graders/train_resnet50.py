@@ -29,7 +29,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
 
-from utils.resnet_weights import RESNET50_WEIGHTS, compact_arrays, read_compact
+from utils.resnet_weights import RESNET50_WEIGHTS, load_compact, save_compact
 
 
 def build_resnet50():
@@ -51,18 +51,7 @@ def signs_data(extra: int, workers: int):
     x_train, y_train = build.generate("signs", 0, workers=workers)
     x_test, y_test = build.generate("signs", 1, workers=workers)
     if extra:
-        spec = build.SPECS["signs"]
-        y_extra = np.random.default_rng([spec.seed, 2, 10**6]).permutation(
-            np.arange(extra) % len(spec.classes))
-        chunks = [("signs", 2, s, y_extra[s:s + 60]) for s in range(0, extra, 60)]
-        if workers > 1:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-                x_extra = np.concatenate(list(pool.map(build._render_chunk, chunks)))
-        else:
-            x_extra = np.concatenate([build._render_chunk(c) for c in chunks])
+        x_extra, y_extra = build.generate("signs", 2, count=extra, workers=workers)
         x_train = np.concatenate([x_train, x_extra])
         y_train = np.concatenate([y_train, y_extra])
     return x_train / np.float32(255), y_train, x_test / np.float32(255), y_test
@@ -138,18 +127,12 @@ def main(argv=None) -> None:
                   validation_data=(x_test, y_test), callbacks=[Report()], verbose=0)
     float_accuracy = accuracy(model, x_test, y_test)
 
-    names = [w.path for w in model.weights]
-    arrays = compact_arrays([np.asarray(w) for w in model.weights], names, args.bits)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(args.out, **arrays)
-    for (_, values), target in zip(read_compact(args.out), model.weights):
-        target.assign(values)
+    save_compact(model, args.out, args.bits)
+    load_compact(model, args.out)            # the model now holds the quantised weights
     plain_accuracy = accuracy(model, x_test, y_test)
     recalibrate_batchnorm(model, x_train[:2048])
-    recalibrated = compact_arrays([np.asarray(w) for w in model.weights], names, args.bits)
-    np.savez_compressed(args.out, **recalibrated)
-    for (_, values), target in zip(read_compact(args.out), model.weights):
-        target.assign(values)
+    save_compact(model, args.out, args.bits)
+    load_compact(model, args.out)
     stored_accuracy = accuracy(model, x_test, y_test)
     print(f"test accuracy: float32 {float_accuracy:.4f}, {args.bits}-bit {plain_accuracy:.4f}, "
           f"{args.bits}-bit with recalibrated batch norm (stored) {stored_accuracy:.4f}")

@@ -60,9 +60,8 @@ def verification_notebook(source: Source, submitted) -> nbformat.NotebookNode:
             gid = meta["grade_id"]
             cell.source = (f"_cnn_course_mark('start', {gid!r})\n{cell.source}\n"
                            f"_cnn_course_mark('done', {gid!r})\n")
-        cell.outputs = [] if cell.cell_type == "code" else cell.get("outputs")
-        if cell.cell_type != "code":
-            cell.pop("outputs", None)
+        if cell.cell_type == "code":
+            cell.outputs = []
         cells.append(cell)
     nb.cells = cells
     return nb
@@ -92,7 +91,8 @@ def read_log(path: Path) -> list[dict]:
 def verdicts(source: Source, records: list[dict], executed=None) -> dict[str, Verdict]:
     """Judge every test cell of ``source`` from the verification run's log."""
     references = load_references()
-    functions = graded_functions(source.notebook())
+    source_nb = source.notebook()
+    functions = graded_functions(source_nb)
     started, done, values = set(), set(), {}
     current = None
     for item in records:
@@ -108,7 +108,7 @@ def verdicts(source: Source, records: list[dict], executed=None) -> dict[str, Ve
             if gid and out.get("output_type") == "error":
                 errors[gid] = f"{out.get('ename')}: {out.get('evalue', '')}".strip()[:300]
     out = {}
-    for gid in grade_cells(source.notebook()):
+    for gid in grade_cells(source_nb):
         function = function_of(gid, functions) or gid
         cases = sorted(c for c in references if c.startswith(function + "_"))
         if gid not in started:

@@ -36,9 +36,13 @@ SPECS = {
 SPLITS = ("train", "test")
 
 
-def labels(spec: Spec, split: int) -> np.ndarray:
-    """Balanced labels in a seeded random order, (m,) int64."""
-    m = spec.sizes[split]
+def labels(spec: Spec, split: int, m: int | None = None) -> np.ndarray:
+    """Balanced labels in a seeded random order, (m,) int64.
+
+    ``m`` defaults to the split's size; splits beyond train and test (e.g. 2, the extra training
+    pictures of ``graders.train_resnet50``) have no fixed size and need it.
+    """
+    m = spec.sizes[split] if m is None else m
     y = np.arange(m, dtype=np.int64) % len(spec.classes)
     return np.random.default_rng([spec.seed, split, 10**6]).permutation(y)
 
@@ -51,9 +55,12 @@ def _render_chunk(args) -> np.ndarray:
 
 
 def generate(name: str, split: int, count: int | None = None, workers: int = 1):
-    """Images (m, 64, 64, 3) uint8 and labels (m,) int64 of one split (first ``count`` only)."""
+    """Images (m, 64, 64, 3) uint8 and labels (m,) int64 of one split (first ``count`` only).
+
+    Splits 0 and 1 are train and test; a higher split has no fixed size, so ``count`` is required.
+    """
     spec = SPECS[name]
-    y = labels(spec, split)[:count]
+    y = labels(spec, split, None if split < len(spec.sizes) else count)[:count]
     chunk = 60
     jobs = [(name, split, s, y[s:s + chunk]) for s in range(0, len(y), chunk)]
     if workers > 1:
