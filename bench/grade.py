@@ -3,19 +3,23 @@
     .venv/bin/python bench/grade.py [--students N] [--notebooks week1_conv_step ...] [--workers W]
 
 The class: N students, each submitting every chosen notebook; student k submits, in turn, the
-solution, the student release (stubs), one of the notebook's mutants, or a corrupt file. Three
-ways of grading the same submissions, each in its own process so that their peak memory is
-measured apart:
+solution, the student release (stubs), one of the notebook's mutants, or a corrupt file. The same
+submissions are graded in several ways, each in its own process so that their peak memory is
+measured apart, and compared in pairs that do the same work:
 
-- ``plain``: one ``nbgrader autograde <assignment>`` per assignment, as an instructor would
-  (no sandbox, no re-verification, one submission at a time);
-- ``batch``: ``graders.batch.autograde`` with ``--workers`` workers, sandboxed, re-verified;
-- ``batch-no-verify``: the same without re-verification (to show what it costs).
+- ``plain``: ``nbgrader autograde <assignment>`` per assignment, as an instructor would (no
+  sandbox, no re-verification, one submission at a time) ...
+- ``batch``: ... against ``graders.batch.autograde`` with ``--workers`` workers, sandboxed and
+  re-verified, gradebook merged and CSV exported, without feedback (``--no-feedback``);
+- ``plain+feedback``: ``nbgrader autograde``, then ``generate_feedback`` and ``export`` ...
+- ``batch+feedback``: ... against the batch's default (it writes the feedback too);
+- ``batch-no-figures``: ``batch`` with ``--no-figures`` (plots are not rendered).
 
 Printed per way: wall seconds, seconds per submission (wall / submissions), submissions per
-minute, throughput relative to plain, and the peak resident memory of the largest process it
-started (a kernel, in practice), from ``getrusage(RUSAGE_CHILDREN)``. The machine's core count and
-load are printed too: compare ratios from one run only.
+minute, throughput relative to its plain counterpart, and the peak resident memory of the
+largest process it started (a kernel or a worker, in practice), from
+``getrusage(RUSAGE_CHILDREN)``. The machine's core count and load are printed too: compare
+ratios from one run only.
 """
 from __future__ import annotations
 
@@ -69,17 +73,22 @@ def run_mode(mode: str, notebooks: list[str], students: int, workers: int) -> di
     with Course(sources) as course:
         count = build_class(course, students)
         start = time.perf_counter()
-        if mode == "plain":
+        if mode.startswith("plain"):
             for assignment in course.assignments:
                 try:
                     nbgrader(["autograde", assignment, "--force"], cwd=course.root)
                 except RuntimeError:
                     pass   # nbgrader exits 1 when some submission fails; the others are graded
+                if mode == "plain+feedback":
+                    nbgrader(["generate_feedback", assignment, "--force"], cwd=course.root)
+            if mode == "plain+feedback":
+                nbgrader(["export", "--to=grades.csv"], cwd=course.root)
         else:
             from graders.batch import autograde
 
-            autograde(course.root, course.assignments, workers=workers,
-                      verify=(mode == "batch"), sandbox=True, log=lambda *_: None)
+            autograde(course.root, course.assignments, workers=workers, sandbox=True,
+                      figures=(mode != "batch-no-figures"), feedback=(mode == "batch+feedback"),
+                      log=lambda *_: None)
         seconds = time.perf_counter() - start
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {"mode": mode, "submissions": count, "seconds": seconds, "peak_mib": peak_kib / 1024}
@@ -90,7 +99,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=12)
     parser.add_argument("--notebooks", nargs="+", default=["week1_conv_step"])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--modes", nargs="+", default=["plain", "batch", "batch-no-verify"])
+    parser.add_argument("--modes", nargs="+", default=["plain", "batch", "batch-no-figures", "plain+feedback", "batch+feedback"])
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -104,15 +113,17 @@ def main() -> None:
                               str(args.students), "--workers", str(args.workers), "--notebooks",
                               *args.notebooks], capture_output=True, text=True, check=True)
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    plain = next((r for r in rows if r["mode"] == "plain"), None)
+    baselines = {r["mode"]: r for r in rows if r["mode"].startswith("plain")}
     print(f"{'mode':<17} {'seconds':>8} {'s/submission':>13} {'per minute':>11} "
           f"{'vs plain':>9} {'peak MiB':>9}")
     for r in rows:
         per_minute = 60 * r["submissions"] / r["seconds"]
+        plain = baselines.get("plain+feedback" if r["mode"].endswith("+feedback") else "plain")
         ratio = (plain["seconds"] / r["seconds"]) if plain else float("nan")
         print(f"{r['mode']:<17} {r['seconds']:>8.1f} {r['seconds'] / r['submissions']:>13.2f} "
               f"{per_minute:>11.1f} {ratio:>8.2f}x {r['peak_mib']:>9.0f}")
-    print("goal: batch (sandboxed, re-verified) at least 3x plain nbgrader's throughput")
+    print("vs plain: against plain nbgrader doing the same work (with feedback or without); "
+          "goal: batch (sandboxed, re-verified) at least 3x")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--force", action="store_true", help="regrade submissions already graded")
     p.add_argument("--no-sandbox", dest="sandbox", action="store_false", default=None,
                    help="run kernels without bubblewrap (only for code you trust)")
+    p.add_argument("--no-figures", dest="figures", action="store_false",
+                   help="do not render plots in graded notebooks (faster)")
+    p.add_argument("--no-feedback", dest="feedback", action="store_false",
+                   help="do not write HTML feedback to feedback/")
     p = sub.add_parser("build", help="regenerate the student notebooks in weeks/")
     p.add_argument("names", nargs="*", help="notebooks (default: all)")
     p = sub.add_parser("check", help="exit 1 if weeks/ is out of sync with the sources")
@@ -56,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         from graders.batch import autograde
         try:
             autograde(args.course, args.assignments or None, args.student, args.workers,
-                      args.timeout, args.force, sandbox=args.sandbox)
+                      args.timeout, args.force, sandbox=args.sandbox, figures=args.figures,
+                      feedback=args.feedback)
         except KeyboardInterrupt:
             print("interrupted: graded submissions are kept; run the same command to resume",
                   file=sys.stderr)

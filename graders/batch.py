@@ -1,47 +1,54 @@
 """Grade every submission of a class in parallel: ``python -m graders autograde`` (``make grade``).
 
 Submissions sit where nbgrader expects them: ``<course>/submitted/<student>/<assignment>/``.
-Each one is graded *alone*, by ``nbgrader autograde`` in its own scratch copy of the course (a
-shard with its own gradebook), so that:
+Worker processes (``--workers``, default: every core) take one submission at a time; for each
+notebook a worker
 
-- several submissions grade at once (one per worker, ``--workers``, default: every core);
-- a submission that crashes, hangs or kills its kernel only affects its own grade;
-- SQLite, which allows one writer, is written by the main process alone: it merges every
-  shard's scores into ``<course>/gradebook.db`` at the end, then exports ``grades.csv``.
+1. reads and checks it: unreadable JSON, a wrong format version, a missing or misnamed
+   notebook and a malformed ``timestamp.txt`` become messages, not crashes;
+2. builds the notebook that is graded: the course's own cells (lesson code, test cells, hidden
+   tests) around the student's graded-function cells (``graders.verify``). Nothing else of the
+   submission runs, so cell tags, kernel choices, edited or deleted test cells and code in other
+   cells cannot change the grade; tags that would have changed execution are flagged;
+3. runs it once in a fresh kernel in a bubblewrap sandbox (``graders.sandbox``) in *record
+   mode*, under a wall-clock deadline (``graders.execute``);
+4. scores every test cell twice: as nbgrader does, from the kernel's outputs (an error or
+   stderr scores 0: the "in-kernel" result), and by re-verification, comparing the values the
+   checks recorded with the reference outputs, in this process, which holds them and the
+   comparison code and never runs student code. The verified score counts; every disagreement
+   is flagged;
+5. writes the graded notebook to ``autograded/`` (with the outcome of re-verification under
+   each test it changed) for nbgrader's feedback.
 
-Before grading, each notebook is read and checked (unreadable JSON, a missing or misnamed
-notebook and a malformed ``timestamp.txt`` become messages, not crashes), and cell tags and
-metadata that could change how it executes are removed. Every finished submission leaves a
-result file, ``<course>/autograded/.batch/<assignment>/<student>.json``, written atomically: an
-interrupted batch (Ctrl-C, a killed process) resumes where it stopped, and a submission whose
-files have not changed is not graded twice.
+Only the main process writes: each finished submission leaves a result file,
+``<course>/autograded/.batch/<assignment>/<student>.json``, written atomically, so an interrupted
+batch (Ctrl-C, a killed process) resumes where it stopped and a submission whose files have not
+changed is not graded twice. At the end the main process merges every result into nbgrader's
+``gradebook.db`` (SQLite: one writer), exports ``grades.csv`` and generates the HTML feedback.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import secrets
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from graders.course import Course, NotebookResult, export_csv, read_results, tool_env
-from graders.sources import Source, all_sources
-from graders.verify import Verdict, read_log, verdicts, verification_notebook
+from graders.course import _cell_message, export_csv, nbgrader
+from graders.sources import Source, all_sources, find_source, grade_cells
+from utils.checks import GRADING_LOG_ENV
 
 RESULTS_DIR = Path("autograded") / ".batch"
-# Cell metadata that changes execution: tags such as "skip-execution" or "raises-exception".
-EXECUTION_TAGS = ("tags",)
+# Tags nbclient/nbconvert act on: a submission carrying them is flagged (they are ignored).
+EXECUTION_TAGS = ("skip-execution", "raises-exception")
 
 
 @dataclass(frozen=True)
@@ -75,16 +82,7 @@ def digest(folder: Path) -> str:
     return h.hexdigest()
 
 
-# --------------------------------------------------------------------------- preparing a submission
-def neutralise(nb) -> None:
-    """Remove what could change how the notebook runs: cell tags, per-cell execution metadata,
-    and the notebook's own choice of kernel."""
-    for cell in nb.cells:
-        for key in (*EXECUTION_TAGS, "execution", "jupyter"):
-            cell.metadata.pop(key, None)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-
-
+# --------------------------------------------------------------------------- reading a submission
 def read_submission(path: Path):
     """(notebook, None) or (None, why it cannot be graded)."""
     try:
@@ -103,6 +101,16 @@ def read_submission(path: Path):
     return nb, None
 
 
+def execution_tags(nb) -> list[str]:
+    """The execution-changing tags a notebook carries, e.g. ['skip-execution (3 cells)']."""
+    counts: dict[str, int] = {}
+    for cell in nb.cells:
+        for tag in cell.get("metadata", {}).get("tags", []):
+            if tag in EXECUTION_TAGS:
+                counts[tag] = counts.get(tag, 0) + 1
+    return [f"{tag} ({n} cell{'s' * (n > 1)})" for tag, n in sorted(counts.items())]
+
+
 def valid_timestamp(text: str) -> bool:
     from nbgrader.utils import parse_utc
 
@@ -113,199 +121,139 @@ def valid_timestamp(text: str) -> bool:
         return False
 
 
-def stage(job: Job, sources: list[Source], target: Path) -> dict[str, str]:
-    """Copy ``job``'s gradable notebooks into ``target``; return {notebook stem: problem}."""
-    target.mkdir(parents=True, exist_ok=True)
-    problems: dict[str, str] = {}
-    present = sorted(p.name for p in job.folder.iterdir())
-    for source in sources:
-        path = job.folder / f"{source.stem}.ipynb"
-        if not path.is_file():
-            found = ", ".join(present) or "nothing"
-            problems[source.stem] = (f"no {source.stem}.ipynb in the submission (it has: {found}); "
-                                     "submit the notebook under its original name")
-            continue
-        nb, problem = read_submission(path)
-        if problem:
-            problems[source.stem] = problem
-            continue
-        neutralise(nb)
-        nbformat.write(nb, target / path.name)
-    stamp = job.folder / "timestamp.txt"
-    if stamp.is_file():
-        text = stamp.read_text(errors="replace")
-        if valid_timestamp(text):
-            (target / "timestamp.txt").write_text(text)
+def read_timestamp(folder: Path) -> tuple[str | None, str | None]:
+    """(timestamp text or None, problem or None) from ``folder/timestamp.txt``."""
+    stamp = folder / "timestamp.txt"
+    if not stamp.is_file():
+        return None, None
+    text = stamp.read_text(errors="replace").strip()
+    if valid_timestamp(text):
+        return text, None
+    return None, "timestamp.txt is not a date; graded without a timestamp"
+
+
+# --------------------------------------------------------------------------- grading one notebook
+def score_tests(source: Source, run, ran: set[int], judged, stopped: str | None):
+    """Per test cell of the executed verification notebook ``run``: (id, verified score,
+    points, message, flag or None). A flagged cell gets a note of the verdict in its outputs."""
+    from nbgrader.utils import determine_grade
+
+    from graders.verify import Verdict
+
+    cells = {}
+    for index, cell in enumerate(run.cells):
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid:
+            cells[gid] = (index, cell)
+    rows = []
+    for gid, points in grade_cells(source.notebook()).items():
+        index, cell = cells[gid]
+        in_kernel = float(determine_grade(cell)[0] or 0) if index in ran else 0.0
+        verdict = (judged.get(gid) if isinstance(judged, dict) else None) or Verdict(
+            gid, False, judged if isinstance(judged, str) else "no re-verification verdict")
+        verified = float(points) if verdict.passed else 0.0
+        if verified == points:
+            message = "passed" if in_kernel == points else "passed when re-verified outside the notebook"
+        elif in_kernel < points:      # the kernel's own error says most about what is wrong
+            message = _cell_message(cell, False) if index in ran else (stopped or "did not run")
         else:
-            problems["timestamp.txt"] = "timestamp.txt is not a date; graded without a timestamp"
-    return problems
+            message = verdict.reason
+        flag = None
+        if verified != in_kernel:
+            flag = (f"{source.stem}/{gid}: {in_kernel:g} in the notebook's kernel, {verified:g} "
+                    f"when re-verified ({verdict.reason})")
+            cell.outputs.append(nbformat.v4.new_output(
+                "stream", name="stdout",
+                text=f"\n[grader] Re-verified outside this notebook: {verdict.reason}.\n"))
+        rows.append((gid, verified, float(points), message, flag))
+    return rows
 
 
-# --------------------------------------------------------------------------- grading one submission
-class Runner:
-    """Runs nbgrader in its own process group, so a timeout or Ctrl-C stops its kernel too."""
+def grade_notebook(source: Source, nb, workdir: Path, timeout: float, limits, figures: bool):
+    """Run and score one readable submitted notebook; (graded notebook, tests, problems, flags)."""
+    from nbgrader.preprocessors import LimitOutput
 
-    def __init__(self):
-        self.running: set[subprocess.Popen] = set()
-        self.lock = threading.Lock()
+    from graders.execute import execute
+    from graders.verify import graded_notebook, read_log, verdicts, verification_notebook
 
-    def nbgrader(self, args: list[str], cwd: Path, timeout: float,
-                 env: dict | None = None) -> tuple[int | None, str]:
-        return self.run("nbgrader", args, cwd, timeout, env)
-
-    def run(self, module: str, args: list[str], cwd: Path, timeout: float,
-            env: dict | None = None) -> tuple[int | None, str]:
-        """``python -m module args`` in ``cwd``; (exit code or None on timeout, output)."""
-        proc = subprocess.Popen([sys.executable, "-m", module, *args], cwd=cwd, env=tool_env(env),
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                start_new_session=True)
-        with self.lock:
-            self.running.add(proc)
-        try:
-            out, _ = proc.communicate(timeout=timeout)
-            return proc.returncode, out
-        except subprocess.TimeoutExpired:
-            self.kill(proc)
-            out, _ = proc.communicate()
-            return None, out
-        finally:
-            with self.lock:
-                self.running.discard(proc)
-
-    @staticmethod
-    def kill(proc: subprocess.Popen) -> None:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-    def kill_all(self) -> None:
-        with self.lock:
-            for proc in list(self.running):
-                self.kill(proc)
-
-
-def _failure_reason(returncode: int | None, log: str, timeout: float) -> str:
-    if returncode is None:
-        return (f"grading stopped after {timeout:.0f} s (an endless loop or very slow code?); "
-                "tests that had not run score 0")
-    lines = [ln.strip() for ln in log.splitlines() if ln.strip()]
-    died = next((ln for ln in lines if "Kernel died" in ln or "DeadKernelError" in ln), None)
-    if died:
-        return "the notebook's kernel died while it ran (os._exit, a crash or too much memory)"
-    tail = next((ln for ln in reversed(lines) if "[AutogradeApp | ERROR]" in ln), lines[-1] if lines else "")
-    return f"nbgrader could not grade this submission: {tail[:300]}"
-
-
-def sandbox_arguments(jupyter_dir: Path, workdir: Path, ipc: Path, limits, executor: str = "Execute",
-                      env: dict | None = None) -> list[str]:
-    """Options that make nbgrader/nbconvert run the kernel in bubblewrap (``graders.sandbox``).
-
-    The caller must also set ``JUPYTER_PATH=jupyter_dir`` for the command.
-    """
-    from graders.sandbox import KERNEL_NAME, write_kernelspec
-
-    workdir.mkdir(parents=True, exist_ok=True)
-    ipc.mkdir(parents=True, exist_ok=True)
-    write_kernelspec(jupyter_dir, workdir, ipc, limits, env=env)
-    return [f"--{executor}.kernel_name={KERNEL_NAME}", "--KernelManager.transport=ipc",
-            f"--KernelManager.ip={ipc / workdir.name}"]
-
-
-def reverify(source: Source, submitted: Path, shard: Path, timeout: float, runner: Runner,
-             limits) -> dict[str, Verdict] | str:
-    """Run ``graders.verify`` on one staged notebook; its verdicts, or why it could not run."""
-    nb = verification_notebook(source, nbformat.read(submitted, as_version=4))
-    folder = shard / "verify" / source.stem
-    folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, folder / "input.ipynb")
-    log = folder / f"record-{secrets.token_hex(8)}.jsonl"
-    env = {"CNN_COURSE_RECORD": str(log)}
-    args = ["nbconvert", "--to", "notebook", "--execute", "--allow-errors",
-            f"--ExecutePreprocessor.timeout={int(timeout)}", f"--output-dir={folder}",
-            "--output=executed", str(folder / "input.ipynb")]
-    if limits:
-        args += sandbox_arguments(shard / "jupyter-verify" / source.stem, folder, shard / "ipc",
-                                  limits, "ExecutePreprocessor", env)
-        env["JUPYTER_PATH"] = str(shard / "jupyter-verify" / source.stem)
-    code, output = runner.run("jupyter", args, cwd=folder, timeout=timeout, env=env)
-    if code is None:
-        return f"re-verification stopped after {timeout:.0f} s"
-    executed = folder / "executed.ipynb"
-    if code != 0 or not executed.exists():
-        lines = [ln for ln in output.splitlines() if ln.strip()]
-        return f"re-verification could not run: {lines[-1][:300] if lines else code}"
-    return verdicts(source, read_log(log), nbformat.read(executed, as_version=4))
-
-
-def apply_verdicts(result: NotebookResult, judged) -> list[str]:
-    """Score ``result``'s tests by re-verification; return a flag for each disagreement."""
-    flags = []
-    for test in result.tests:
-        if isinstance(judged, str):             # re-verification itself could not run
-            verdict = Verdict(test.id, False, judged)
-        else:
-            verdict = judged.get(test.id, Verdict(test.id, False, "no re-verification verdict"))
-        verified = test.max_score if verdict.passed else 0.0
-        if verified != test.score:
-            flags.append(f"{result.notebook}/{test.id}: {test.score:g} in the notebook's kernel, "
-                         f"{verified:g} when re-verified ({verdict.reason})")
-            test.score = verified
-            test.message = (verdict.reason if not verdict.passed
-                            else f"{test.message}; passed when re-verified outside the notebook")
-    return flags
-
-
-def grade_job(job: Job, template: Path, sources: list[Source], course: Path, timeout: float,
-              runner: Runner, sandbox=None, verify: bool = True) -> dict:
-    """Grade one submission in a scratch shard of ``template``; return its result document."""
-    started = time.time()
-    shard = Path(tempfile.mkdtemp(prefix="cnn-course-shard-"))
+    run = verification_notebook(source, nb, figures)
+    log = workdir / f".record-{secrets.token_hex(8)}.jsonl"
+    ran, stopped = execute(run, workdir, timeout, limits, {GRADING_LOG_ENV: str(log)})
     try:
-        shutil.copytree(template, shard, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("submitted", "autograded", "feedback"))
-        problems = stage(job, sources, shard / "submitted" / job.student / job.assignment)
-        failure = None
-        if any((shard / "submitted" / job.student / job.assignment).glob("*.ipynb")):
-            args = ["autograde", job.assignment, f"--student={job.student}", "--force"]
-            env = {}
-            if sandbox:
-                args += sandbox_arguments(shard / "jupyter", shard / "autograded" / job.student
-                                          / job.assignment, shard / "ipc", sandbox)
-                env["JUPYTER_PATH"] = str(shard / "jupyter")
-            code, log = runner.nbgrader(args, cwd=shard, timeout=timeout, env=env)
-            if code != 0:
-                failure = _failure_reason(code, log, timeout)
-            verify = verify and code is not None      # a timed-out notebook would time out again
-        notebooks = read_results(shard, sources, job.assignment, job.student)
-        flags = []
-        for source, result in zip(sources, notebooks):
-            if result.notebook in problems:          # never ran: the notebook could not be read
-                for test in result.tests:
-                    test.score, test.message = 0.0, problems[result.notebook]
-                continue
-            for test in result.tests:
-                if failure and test.score < test.max_score:
-                    test.message = failure
-            if verify:
-                staged = shard / "submitted" / job.student / job.assignment / f"{source.stem}.ipynb"
-                judged = reverify(source, staged, shard, timeout, runner, sandbox)
-                flags += apply_verdicts(result, judged)
-        graded = shard / "autograded" / job.student / job.assignment
-        if graded.is_dir():
-            destination = course / "autograded" / job.student / job.assignment
-            shutil.rmtree(destination, ignore_errors=True)
-            shutil.copytree(graded, destination)
+        judged = verdicts(source, read_log(log), run)
+    except Exception as error:                  # never fail the batch on one odd log
+        judged = f"re-verification could not read the run's records ({type(error).__name__})"
+    rows = score_tests(source, run, ran, judged, stopped)
+    graded = graded_notebook(run)
+    LimitOutput().preprocess(graded, {})
+    tests = [{"id": gid, "score": score, "max_score": points, "message": message}
+             for gid, score, points, message, _ in rows]
+    flags = [flag for *_, flag in rows if flag]
+    tags = execution_tags(nb)
+    if tags:
+        flags.append(f"{source.stem}: the submission tagged cells {', '.join(tags)}; "
+                     "tags were ignored")
+    return graded, tests, [stopped] if stopped else [], flags
+
+
+def grade_job(job: Job, keys: list[str], course: Path, timeout: float, limits=None,
+              figures: bool = True) -> dict:
+    """Grade one submission (every notebook of its assignment); return its result document.
+
+    Runs in a worker process. Writes ``course/autograded/<student>/<assignment>/``.
+    """
+    started = time.time()
+    sources = [find_source(key) for key in keys]
+    scratch = Path(tempfile.mkdtemp(prefix="cnn-course-shard-"))
+    os.chmod(scratch, 0o711)
+    problems, flags, notebooks = [], [], []
+    graded_dir = course / "autograded" / job.student / job.assignment
+    shutil.rmtree(graded_dir, ignore_errors=True)
+    graded_dir.mkdir(parents=True)
+    deadline = time.monotonic() + timeout
+    try:
+        present = sorted(p.name for p in job.folder.iterdir())
+        for path in job.folder.iterdir():      # the submission's other files, as nbgrader does
+            if path.is_file() and path.suffix != ".ipynb":
+                shutil.copy(path, graded_dir / path.name)
+        timestamp, problem = read_timestamp(job.folder)
+        if problem:
+            problems.append(problem)
+        for source in sources:
+            path = job.folder / f"{source.stem}.ipynb"
+            points = grade_cells(source.notebook())
+            nb, problem = read_submission(path) if path.is_file() else (None, (
+                f"no {source.stem}.ipynb in the submission (it has: {', '.join(present) or 'nothing'}); "
+                "submit the notebook under its original name"))
+            if problem:
+                tests = [{"id": gid, "score": 0.0, "max_score": float(p), "message": problem}
+                         for gid, p in points.items()]
+                problems.append(problem)
+            else:
+                workdir = scratch / source.stem
+                workdir.mkdir()
+                for extra in job.folder.iterdir():   # data files a student's code may open
+                    if extra.is_file() and extra.suffix != ".ipynb":
+                        shutil.copy(extra, workdir / extra.name)
+                left = max(1.0, deadline - time.monotonic())
+                graded, tests, stops, found = grade_notebook(source, nb, workdir, left, limits,
+                                                            figures)
+                nbformat.write(graded, graded_dir / path.name)
+                problems += stops
+                flags += found
+            notebooks.append({"assignment": job.assignment, "notebook": source.stem,
+                              "score": sum(t["score"] for t in tests),
+                              "max_score": sum(t["max_score"] for t in tests), "tests": tests})
         return {
             "student": job.student, "assignment": job.assignment, "digest": digest(job.folder),
-            "score": sum(r.score for r in notebooks), "max_score": sum(r.max_score for r in notebooks),
-            "notebooks": [r.as_dict() for r in notebooks],
-            "problems": sorted(set(problems.values()) | ({failure} if failure else set())),
-            "flags": flags,
+            "timestamp": timestamp,
+            "score": sum(n["score"] for n in notebooks),
+            "max_score": sum(n["max_score"] for n in notebooks),
+            "notebooks": notebooks, "problems": sorted(set(problems)), "flags": flags,
             "seconds": round(time.time() - started, 2),
         }
     finally:
-        shutil.rmtree(shard, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def result_path(course: Path, job: Job) -> Path:
@@ -332,15 +280,22 @@ def load_result(path: Path) -> dict | None:
 # --------------------------------------------------------------------------- the gradebook
 def merge(course: Path, results: list[dict]) -> None:
     """Write every result into ``course/gradebook.db`` (one writer: this process)."""
-    from nbgrader.api import Gradebook, MissingEntry
+    import warnings
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.utils import parse_utc
+    from sqlalchemy.exc import SAWarning
+
+    with warnings.catch_warnings(), Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        warnings.simplefilter("ignore", SAWarning)   # nbgrader's add_submission trips autoflush
         for result in results:
             gb.update_or_create_student(result["student"])
             try:
-                gb.find_submission(result["assignment"], result["student"])
+                submission = gb.find_submission(result["assignment"], result["student"])
             except MissingEntry:
-                gb.add_submission(result["assignment"], result["student"])
+                submission = gb.add_submission(result["assignment"], result["student"])
+            if result.get("timestamp"):
+                submission.timestamp = parse_utc(result["timestamp"])
             for notebook in result["notebooks"]:
                 for test in notebook["tests"]:
                     grade = gb.find_grade(test["id"], notebook["notebook"], result["assignment"],
@@ -380,13 +335,22 @@ def assignment_sources(course: Path, assignment: str, sources: list[Source]) -> 
 
 
 # --------------------------------------------------------------------------- the batch
+def _worker_init() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
 def autograde(course: Path, assignments: list[str] | None = None, students: list[str] | None = None,
               workers: int | None = None, timeout: float = 1800, force: bool = False,
-              log=print, sandbox: bool | None = None, verify: bool = True) -> list[dict]:
-    """Grade every submission (resuming), merge into the gradebook, export CSV; return results.
+              log=print, sandbox: bool | None = None, figures: bool = True,
+              feedback: bool = True) -> list[dict]:
+    """Grade every submission (resuming), merge into the gradebook, export CSV, write feedback.
 
     ``sandbox``: run kernels in bubblewrap (``graders.sandbox``); None means "if available".
+    ``figures``: render plots in the graded notebooks (off: faster; feedback shows none).
+    Returns every submission's result document, in (student, assignment) order.
     """
+    from concurrent.futures import as_completed
+
     from graders import sandbox as sandboxing
 
     course = Path(course).resolve()
@@ -400,8 +364,6 @@ def autograde(course: Path, assignments: list[str] | None = None, students: list
     assignments = assignments or sorted({s.assignment for s in sources_all})
     workers = workers or os.cpu_count() or 1
     jobs = discover(course, assignments, students)
-    runner = Runner()
-    templates = {}
     results: dict[Job, dict] = {}
     todo = []
     for job in jobs:
@@ -413,36 +375,35 @@ def autograde(course: Path, assignments: list[str] | None = None, students: list
     log(f"{len(jobs)} submissions: {len(jobs) - len(todo)} already graded, {len(todo)} to grade "
         f"on {workers} workers" + (", kernels sandboxed" if sandbox else ", NO SANDBOX"))
     ensure_assignments(course, assignments, sources_all)
-    try:
-        for assignment in sorted({job.assignment for job in todo}):
-            templates[assignment] = Course(assignment_sources(course, assignment, sources_all))
-
-        def run(job: Job) -> tuple[Job, dict]:
-            sources = templates[job.assignment].sources
-            result = grade_job(job, templates[job.assignment].root, sources, course, timeout, runner,
-                               limits, verify)
-            write_atomically(result_path(course, job), json.dumps(result, indent=1))
-            notes = result["problems"] + [f"FLAGGED {flag}" for flag in result["flags"]]
-            log(f"  {job.assignment}/{job.student}: {result['score']:g}/{result['max_score']:g} "
-                f"({result['seconds']:.0f} s){' - ' + '; '.join(notes) if notes else ''}")
-            return job, result
-
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(run, job) for job in todo]
-            try:
-                for future in futures:
-                    job, result = future.result()
-                    results[job] = result
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                runner.kill_all()
-                raise
-    finally:
-        for template in templates.values():
-            template.close()
+    keys = {a: [s.key for s in assignment_sources(course, a, sources_all)]
+            for a in sorted({job.assignment for job in todo})}
+    if todo:
+        # spawn: a clean interpreter per worker (the caller may hold threads a fork would copy)
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=_worker_init,
+                                   mp_context=multiprocessing.get_context("spawn"))
+        futures = {pool.submit(grade_job, job, keys[job.assignment], course, timeout, limits,
+                               figures): job for job in todo}
+        try:
+            for future in as_completed(futures):
+                job = futures[future]
+                result = future.result()
+                write_atomically(result_path(course, job), json.dumps(result, indent=1))
+                results[job] = result
+                notes = result["problems"] + [f"FLAGGED {flag}" for flag in result["flags"]]
+                log(f"  {job.assignment}/{job.student}: {result['score']:g}/{result['max_score']:g} "
+                    f"({result['seconds']:.0f} s){' - ' + '; '.join(notes) if notes else ''}")
+        except BaseException:
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()          # their sandboxed kernels die with them (--die-with-parent)
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     ordered = [results[job] for job in jobs]
     merge(course, ordered)
     csv = export_csv(course)
     log(f"gradebook: {course / 'gradebook.db'}; scores exported to {csv}")
+    if feedback:
+        for assignment in sorted({job.assignment for job in jobs}):
+            nbgrader(["generate_feedback", assignment, "--force"], cwd=course)
+        log(f"feedback for students: {course / 'feedback'}/<student>/<assignment>/*.html")
     return ordered

@@ -5,6 +5,8 @@ Each assignment notebook has one diffable source, ``graders/source/<assignment>/
 """
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -70,7 +72,17 @@ def find_source(name: str) -> Source:
 
 
 def read_source(py_path: Path) -> nbformat.NotebookNode:
-    """The notebook of a jupytext source, with stable cell ids (so regenerating is a no-op)."""
+    """The notebook of a jupytext source, with stable cell ids (so regenerating is a no-op).
+
+    Parsed once per file version (the batch grader reads each source for every submission);
+    every call returns a fresh copy the caller may change.
+    """
+    stat = Path(py_path).stat()
+    return copy.deepcopy(_parse_source(str(py_path), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_source(py_path: str, mtime_ns: int, size: int) -> nbformat.NotebookNode:
     nb = jupytext.read(py_path)
     nb.metadata.pop("jupytext", None)
     nb.nbformat, nb.nbformat_minor = 4, 5

@@ -8,15 +8,16 @@ does not trust that kernel's verdicts:
 1. it builds a *verification notebook* from the course's source: every cell is the course's own
    (imports, lesson code, test cells including hidden tests) except the graded-function cells,
    which are the student's;
-2. it runs it in a sandboxed kernel (``graders.sandbox``) in *record mode*, where
-   ``utils.checks.check`` writes each test case's value to a log as plain JSON instead of
-   comparing it, and each test cell writes a start and a done mark;
-3. this process, which never runs student code and imported its comparison code and the
-   reference outputs first, compares the logged values with the references.
+2. ``graders.batch`` runs it in a fresh sandboxed kernel (``graders.sandbox``) with a grading
+   log (``utils.checks.GRADING_LOG_ENV``): ``utils.checks.check`` writes each test case's value
+   to it as plain JSON, then compares as usual (so the cells' outputs give nbgrader's in-kernel
+   verdict), and each test cell writes a start and a done mark;
+3. the grading process, which never runs student code and imported its comparison code and
+   the reference outputs first, compares the logged values with the references (``verdicts``).
 
 A test cell passes re-verification when it started, finished, and every reference case of its
 function was logged with the expected value. ``graders.batch`` flags every test where this
-verdict and nbgrader's disagree and scores the verified one.
+verdict and the in-kernel one disagree and scores the verified one.
 """
 from __future__ import annotations
 
@@ -31,17 +32,22 @@ from utils.checks import RTOL, ATOL, _mismatch, decode, load_references
 from graders.sources import GRADED_PREFIX, Source, function_of, grade_cells, graded_function, graded_functions
 
 MARK_CELL = '''\
-def _cnn_course_mark(event, grade_id, _path=__import__("os").environ["CNN_COURSE_RECORD"],
+def _cnn_course_mark(event, grade_id, _path=__import__("os").environ["CNN_COURSE_GRADING_LOG"],
                      _dumps=__import__("json").dumps):
     with open(_path, "a") as _fh:
         _fh.write(_dumps({"mark": event, "cell": grade_id}) + "\\n")
 '''
 
 
-def verification_notebook(source: Source, submitted) -> nbformat.NotebookNode:
+# Run first when figures are not wanted: plots are still made, but never rendered to PNG.
+NO_FIGURES = "get_ipython().display_formatter.formatters['image/png'].enabled = False\n"
+
+
+def verification_notebook(source: Source, submitted, figures: bool = True) -> nbformat.NotebookNode:
     """The source notebook with the student's graded-function cells spliced in, test cells marked.
 
     A graded function missing from the submission keeps a stub that raises NotImplementedError.
+    ``graded_notebook`` turns the executed result back into the course's cells.
     """
     student_cells = {}
     for cell in submitted.cells:
@@ -49,7 +55,7 @@ def verification_notebook(source: Source, submitted) -> nbformat.NotebookNode:
         if name and name not in student_cells:
             student_cells[name] = cell.source
     nb = source.notebook()
-    cells = [nbformat.v4.new_code_cell(MARK_CELL)]
+    cells = [nbformat.v4.new_code_cell(MARK_CELL + ("" if figures else NO_FIGURES))]
     for cell in nb.cells:
         name = graded_function(cell)
         meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -65,6 +71,17 @@ def verification_notebook(source: Source, submitted) -> nbformat.NotebookNode:
         cells.append(cell)
     nb.cells = cells
     return nb
+
+
+def graded_notebook(executed) -> nbformat.NotebookNode:
+    """An executed verification notebook without its first cell and its marks (in place)."""
+    executed.cells = executed.cells[1:]
+    for cell in executed.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
+            lines = cell.source.split("\n")      # [start mark, *test, done mark, ""]
+            cell.source = "\n".join(lines[1:-2])
+    return executed
 
 
 @dataclass

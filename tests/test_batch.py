@@ -72,6 +72,13 @@ def without_test_cells_and_with_duplicates(nb):
     return nb
 
 
+# Zombies count as processes until reaped: without a process limit this makes 3000 of them.
+FORK_BOMB = """
+import os
+for _ in range(3000):
+    if os.fork() == 0:
+        os._exit(0)
+"""
 PATCHED_ALLCLOSE = """
 def zero_pad(X, pad):
     np.allclose = lambda *args, **kwargs: True
@@ -123,7 +130,7 @@ def course():
         v5["nbformat"] = 5
         name = f"{SOURCE.stem}.ipynb"
         submissions = {
-            "alice": {name: solution},
+            "alice": {name: solution, "timestamp.txt": "2026-11-20 09:30:00"},
             "bob": {name: release},
             "carol": {name: splice(solution, MUTANT.function, MUTANT.source)},
             "dave": {name: '{"cells": [ this is not JSON'},
@@ -140,6 +147,7 @@ def course():
             "rupert": {name: splice(solution, "zero_pad", NOISY_ZERO_PAD)},
             "sybil": {name: without_test_cells_and_with_duplicates(solution)},
             "ursula": {name: splice(solution, "zero_pad", CHATTY_ZERO_PAD)},
+            "victor": {name: with_cell_source(solution, "distribute_value", FORK_BOMB)},
             "oscar": {name: with_cell_source(solution, "conv_single_step",
                                              "_bomb = np.ones(int(40e9), dtype=np.uint8)",
                                              before=True)},
@@ -196,9 +204,28 @@ def test_an_endless_loop_is_stopped(course):
     assert any(f"stopped after {TIMEOUT}" in p for p in result["problems"])
 
 
-def test_skip_execution_tags_are_ignored(course):
+def test_skip_execution_tags_are_ignored_and_flagged(course):
     _, results, _ = course
     assert results["heidi"]["score"] == 0
+    assert results["heidi"]["flags"] == [
+        f"{SOURCE.stem}: the submission tagged cells skip-execution ({len(POINTS)} cells); "
+        "tags were ignored"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the process limit is set only when grading as root")
+def test_a_fork_bomb_stops_at_the_process_limit(course):
+    from graders.sandbox import Limits
+
+    root, results, _ = course
+    result = results["victor"]
+    assert result["score"] == FULL                       # the function was defined before it
+    assert result["seconds"] < TIMEOUT
+    graded = nbformat.read(root / "autograded" / "victor" / SOURCE.assignment / f"{SOURCE.stem}.ipynb",
+                           as_version=4)
+    cell = next(c for c in graded.cells if c.source.startswith("# GRADED FUNCTION: distribute_value"))
+    errors = [out for out in cell.outputs if out.output_type == "error"]
+    assert [e.ename for e in errors] == ["BlockingIOError"], cell.outputs
+    assert Limits().processes < 3000
 
 
 def test_a_malformed_timestamp_is_noted_not_fatal(course):
@@ -267,6 +294,65 @@ def test_huge_output_is_truncated_and_graded(course):
     assert results["ursula"]["score"] == FULL
     graded = root / "autograded" / "ursula" / SOURCE.assignment / f"{SOURCE.stem}.ipynb"
     assert graded.stat().st_size < 3 * 2**20     # 200,000 printed lines would be several MB
+
+
+def test_a_valid_timestamp_reaches_the_gradebook(course):
+    from nbgrader.api import Gradebook
+
+    root, _, _ = course
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        stamp = gb.find_submission(SOURCE.assignment, "alice").timestamp
+        assert stamp.strftime("%Y-%m-%d %H:%M") == "2026-11-20 09:30"
+        assert gb.find_submission(SOURCE.assignment, "ivan").timestamp is None
+
+
+def feedback_html(root, student) -> str:
+    return (root / "feedback" / student / SOURCE.assignment / f"{SOURCE.stem}.html").read_text()
+
+
+def test_feedback_says_which_checks_failed_and_why(course):
+    root, results, _ = course
+    html = feedback_html(root, "carol")
+    failed = next(t for t in scores_of(results["carol"]).values() if t["score"] < t["max_score"])
+    assert failed["message"].startswith("AssertionError: ")
+    assert failed["message"].split(": ", 1)[1].split(".")[0] in html
+    assert f"{results['carol']['score']:g}" in html and f"{FULL:g}" in html
+    flagged = feedback_html(root, "peggy")
+    assert "[grader] Re-verified outside this notebook: the test cell did not run" in flagged
+
+
+def hidden_test_lines() -> list[str]:
+    """Lines of the source's hidden tests that appear nowhere else in the notebook."""
+    hidden, visible = [], []
+    for cell in SOURCE.notebook().cells:
+        parts = cell.source.split("### BEGIN HIDDEN TESTS")
+        visible += parts[0].splitlines()
+        for block in parts[1:]:
+            inside, _, after = block.partition("### END HIDDEN TESTS")
+            hidden += inside.splitlines()
+            visible += after.splitlines()
+    seen = {line.strip() for line in visible}
+    return [line.strip() for line in hidden if line.strip() and line.strip() not in seen]
+
+
+def test_feedback_never_shows_hidden_tests_or_their_references(course):
+    import html as markup
+
+    from utils.checks import load_references
+
+    root, _, _ = course
+    functions = [gid.rsplit("_tests", 1)[0] for gid in POINTS]
+    hidden_cases = [c for c in load_references()
+                    if "hidden" in c and any(c.startswith(f + "_") for f in functions)]
+    hidden_code = hidden_test_lines()
+    assert hidden_cases and hidden_code
+    for student in ("alice", "bob", "carol", "quentin"):
+        page = markup.unescape(feedback_html(root, student))
+        assert "BEGIN HIDDEN TESTS" not in page
+        assert [line for line in hidden_code if line in page] == [], student
+        assert [c for c in hidden_cases if f"[{c}] expected" in page] == [], student
+    # the same check finds hidden code where it is shown: in the source notebook itself
+    assert [line for line in hidden_code if line in nbformat.writes(SOURCE.notebook())]
 
 
 def test_honest_submissions_are_not_flagged(course):
