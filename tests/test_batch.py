@@ -91,6 +91,8 @@ def probes(forbidden_file: str, port: int) -> str:
     return f"""
 import glob, os, socket
 print("PROBE solutions visible:", os.path.exists({str(SOURCE.py_path)!r}))
+print("PROBE NBGRADER_EXECUTION:", os.environ.get("NBGRADER_EXECUTION"))
+print("PROBE user id:", os.getuid())
 print("PROBE gradebook visible:", os.path.exists({forbidden_file!r}))
 print("PROBE shards visible:", glob.glob("/tmp/cnn-course-*/gradebook.db")
       + glob.glob("/tmp/cnn-course-*/submitted/*") + glob.glob("/tmp/cnn-course-*/graders"))
@@ -243,6 +245,9 @@ def test_the_sandbox_hides_solutions_gradebook_other_shards_and_network(course):
     assert "PROBE gradebook visible: False" in text
     assert "PROBE shards visible: []" in text
     assert "PROBE network: blocked" in text
+    assert "PROBE NBGRADER_EXECUTION: autograde" in text      # lesson cells take their quick path
+    if os.geteuid() == 0:
+        assert "PROBE user id: 0" not in text                 # the kernel is not root
     assert SOURCE.py_path.exists() and (root / "gradebook.db").exists()   # they do exist outside
     assert results["mallory"]["score"] == FULL
 

@@ -81,6 +81,18 @@ def test_record_mode_writes_instead_of_comparing(tmp_path, monkeypatch):
     assert item["case"] == "anything" and item["value"]["shape"] == [2]
 
 
+def test_grading_log_records_and_still_compares(references, tmp_path, monkeypatch):
+    log = tmp_path / "grading.jsonl"
+    monkeypatch.setenv(checks.GRADING_LOG_ENV, str(log))
+    checks.check("f_float", -6.99908945068)
+    wrong = np.arange(6.0).reshape(2, 3) * 2
+    with pytest.raises(AssertionError, match="you doubled every value"):
+        checks.check("f_array", wrong)
+    items = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [item["case"] for item in items] == ["f_float", "f_array"]
+    assert np.array_equal(checks.decode(items[1]["value"]), wrong)
+
+
 def helper(x):
     return x + 1
 
