@@ -13,7 +13,8 @@ measured apart, and compared in pairs that do the same work:
   re-verified, gradebook merged and CSV exported, without feedback (``--no-feedback``);
 - ``plain+feedback``: ``nbgrader autograde``, then ``generate_feedback`` and ``export`` ...
 - ``batch+feedback``: ... against the batch's default (it writes the feedback too);
-- ``batch-no-figures``: ``batch`` with ``--no-figures`` (plots are not rendered).
+- ``batch-all-cells``: ``batch`` with ``--all-cells`` (lesson cells no test needs run too);
+- ``batch-no-figures``: ``batch-all-cells`` with ``--no-figures`` (plots are not rendered).
 
 Printed per way: wall seconds, seconds per submission (wall / submissions), submissions per
 minute, throughput relative to its plain counterpart, and the peak resident memory of the
@@ -135,6 +136,7 @@ def grade_class(mode: str, course: Course, workers: int) -> None:
 
         autograde(course.root, course.assignments, workers=workers, sandbox=True,
                   figures=(mode != "batch-no-figures"), feedback=(mode == "batch+feedback"),
+                  lean=mode in ("batch", "batch+feedback"),
                   log=lambda *_: None)
 
 
@@ -143,7 +145,8 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=12)
     parser.add_argument("--notebooks", nargs="+", default=["week1_conv_step"])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--modes", nargs="+", default=["plain", "batch", "batch-no-figures", "plain+feedback", "batch+feedback"])
+    parser.add_argument("--modes", nargs="+", default=["plain", "batch", "batch-all-cells", "batch-no-figures",
+                                                      "plain+feedback", "batch+feedback"])
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="run kernels without bubblewrap (only for code you trust)")
     p.add_argument("--no-figures", dest="figures", action="store_false",
                    help="do not render plots in graded notebooks (faster)")
+    p.add_argument("--all-cells", dest="lean", action="store_false",
+                   help="also run lesson cells no test needs (plots and demos in the feedback)")
     p.add_argument("--no-feedback", dest="feedback", action="store_false",
                    help="do not write HTML feedback to feedback/")
     p = sub.add_parser("build", help="regenerate the student notebooks in weeks/")
@@ -61,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             autograde(args.course, args.assignments or None, args.student, args.workers,
                       args.timeout, args.force, sandbox=args.sandbox, figures=args.figures,
-                      feedback=args.feedback)
+                      feedback=args.feedback, lean=args.lean)
         except KeyboardInterrupt:
             print("interrupted: graded submissions are kept; run the same command to resume",
                   file=sys.stderr)

@@ -10,8 +10,10 @@ notebook a worker
    tests) around the student's graded-function cells (``graders.verify``). Nothing else of the
    submission runs, so cell tags, kernel choices, edited or deleted test cells and code in other
    cells cannot change the grade; tags that would have changed execution are flagged;
-3. runs it once in a fresh kernel in a bubblewrap sandbox (``graders.sandbox``) in *record
-   mode*, under a wall-clock deadline (``graders.execute``);
+3. runs it once in a fresh kernel in a bubblewrap sandbox (``graders.sandbox``) with a grading
+   log, under a wall-clock deadline (``graders.execute``). Only the cells the tests need run:
+   set-up, graded functions, tests and what they depend on (``graders.verify.needed_cells``);
+   lesson cells nobody depends on (plots, demos) do not (``--all-cells`` runs them too);
 4. scores every test cell twice: as nbgrader does, from the kernel's outputs (an error or
    stderr scores 0: the "in-kernel" result), and by re-verification, comparing the values the
    checks recorded with the reference outputs, in this process, which holds them and the
@@ -169,24 +171,37 @@ def score_tests(source: Source, run, ran: set[int], judged, stopped: str | None)
     return rows
 
 
-def grade_notebook(source: Source, nb, workdir: Path, timeout: float, limits, figures: bool):
-    """Run and score one readable submitted notebook; (graded notebook, tests, problems, flags)."""
+def grade_notebook(source: Source, nb, workdir: Path, timeout: float, limits, figures: bool,
+                   lean: bool = True):
+    """Run and score one readable submitted notebook; (graded notebook, tests, problems, flags).
+
+    ``lean``: run only the cells the tests need (``graders.verify.needed_cells``).
+    """
     from nbgrader.preprocessors import LimitOutput
 
     from graders.execute import execute
-    from graders.verify import graded_notebook, read_log, verdicts, verification_notebook
+    from graders.verify import (graded_notebook, needed_cells, read_log, verdicts,
+                                verification_notebook)
 
     run = verification_notebook(source, nb, figures)
+    skip = set()
+    if lean:
+        needed = needed_cells(run)
+        skip = {i for i, c in enumerate(run.cells) if c.cell_type == "code" and i not in needed}
     log = workdir / f".record-{secrets.token_hex(8)}.jsonl"
     # NBGRADER_EXECUTION: what nbgrader sets, so lesson cells take their quick path (utils.training)
     ran, stopped = execute(run, workdir, timeout, limits,
-                           {GRADING_LOG_ENV: str(log), "NBGRADER_EXECUTION": "autograde"})
+                           {GRADING_LOG_ENV: str(log), "NBGRADER_EXECUTION": "autograde"}, skip)
     try:
         judged = verdicts(source, read_log(log), run)
     except Exception as error:                  # never fail the batch on one odd log
         judged = f"re-verification could not read the run's records ({type(error).__name__})"
     rows = score_tests(source, run, ran, judged, stopped)
     graded = graded_notebook(run)
+    if skip:
+        graded.cells.insert(0, nbformat.v4.new_markdown_cell(
+            f"*Graded run: {len(skip)} lesson cells that no test depends on (plots, demos) were "
+            "not run, so they show no output here. Run the notebook yourself to see them.*"))
     LimitOutput().preprocess(graded, {})
     tests = [{"id": gid, "score": score, "max_score": points, "message": message}
              for gid, score, points, message, _ in rows]
@@ -199,7 +214,7 @@ def grade_notebook(source: Source, nb, workdir: Path, timeout: float, limits, fi
 
 
 def grade_job(job: Job, keys: list[str], course: Path, timeout: float, limits=None,
-              figures: bool = True) -> dict:
+              figures: bool = True, lean: bool = True) -> dict:
     """Grade one submission (every notebook of its assignment); return its result document.
 
     Runs in a worker process. Writes ``course/autograded/<student>/<assignment>/``.
@@ -239,7 +254,7 @@ def grade_job(job: Job, keys: list[str], course: Path, timeout: float, limits=No
                         shutil.copy(extra, workdir / extra.name)
                 left = max(1.0, deadline - time.monotonic())
                 graded, tests, stops, found = grade_notebook(source, nb, workdir, left, limits,
-                                                            figures)
+                                                            figures, lean)
                 nbformat.write(graded, graded_dir / path.name)
                 problems += stops
                 flags += found
@@ -357,11 +372,12 @@ def _worker_init(threads: int) -> None:
 def autograde(course: Path, assignments: list[str] | None = None, students: list[str] | None = None,
               workers: int | None = None, timeout: float = 1800, force: bool = False,
               log=print, sandbox: bool | None = None, figures: bool = True,
-              feedback: bool = True) -> list[dict]:
+              feedback: bool = True, lean: bool = True) -> list[dict]:
     """Grade every submission (resuming), merge into the gradebook, export CSV, write feedback.
 
     ``sandbox``: run kernels in bubblewrap (``graders.sandbox``); None means "if available".
     ``figures``: render plots in the graded notebooks (off: faster; feedback shows none).
+    ``lean``: run only the cells the tests need (off: every cell, as nbgrader does).
     Returns every submission's result document, in (student, assignment) order.
     """
     from concurrent.futures import as_completed
@@ -399,7 +415,7 @@ def autograde(course: Path, assignments: list[str] | None = None, students: list
                                    initargs=(threads,),
                                    mp_context=multiprocessing.get_context("spawn"))
         futures = {pool.submit(grade_job, job, keys[job.assignment], course, timeout, limits,
-                               figures): job for job in todo}
+                               figures, lean): job for job in todo}
         try:
             for future in as_completed(futures):
                 job = futures[future]

@@ -30,8 +30,10 @@ def kernel_manager(workdir: Path, limits=None):
                          kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(specs / "kernels")]))
 
 
-def execute(nb, workdir: Path, timeout: float, limits=None, env: dict | None = None):
-    """Run every code cell of ``nb`` (in place) in ``workdir``; errors do not stop the run.
+def execute(nb, workdir: Path, timeout: float, limits=None, env: dict | None = None,
+            skip: set[int] = frozenset()):
+    """Run every code cell of ``nb`` but those in ``skip`` (in place) in ``workdir``; errors do
+    not stop the run.
 
     Returns (indices of the cells that ran to completion or error, why the run stopped early or
     None). A run stops early when ``timeout`` seconds have passed in all, or when the kernel dies
@@ -50,7 +52,7 @@ def execute(nb, workdir: Path, timeout: float, limits=None, env: dict | None = N
     try:
         with client.setup_kernel(env=tool_env(env)):
             for index, cell in enumerate(nb.cells):
-                if cell.cell_type != "code":
+                if cell.cell_type != "code" or index in skip:
                     continue
                 left = deadline - time.monotonic()
                 if left <= 0:

@@ -154,3 +154,76 @@ def verdicts(source: Source, records: list[dict], executed=None) -> dict[str, Ve
                 break
         out[gid] = Verdict(gid, problem is None, problem or "passed re-verification")
     return out
+
+
+# --------------------------------------------------------------------------- lean grading runs
+def _names(source: str) -> tuple[set[str], set[str], set[str], set[str]]:
+    """(names a cell binds, names it reads without binding them, modules it imports, names
+    whose objects it changes without binding them).
+
+    "Changes": ``x.method(...)``, ``x.attr = ...``, ``x[...] = ...`` at any depth, for a plain
+    name ``x`` (``model.fit(...)`` trains a model a later test may use). Unparsable code reads
+    and binds nothing.
+    """
+    import ast
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        tree = ast.parse(TransformerManager().transform_cell(source))
+    except (SyntaxError, ValueError):
+        return set(), set(), set(), set()
+    binds, reads, modules, changes = set(), set(), set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (reads if isinstance(node.ctx, ast.Load) else binds).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            binds.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                name = (alias.asname or alias.name).split(".")[0]
+                binds.add(name)
+                modules.add(name)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, ast.Name):
+            changes.add(node.func.value.id)
+        elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store) \
+                and isinstance(node.value, ast.Name):
+            changes.add(node.value.id)
+    # A name the cell binds itself counts as its own (``x = ...; f(x)``), not as a dependency.
+    return binds, reads - binds, modules, changes - modules - binds
+
+
+def needed_cells(nb) -> set[int]:
+    """Indices of the code cells a grading run of ``nb`` (a verification notebook) needs.
+
+    Always: the cells that import before the first graded function (the set-up), graded-function
+    cells, test cells. Then, until nothing changes, every cell before the last needed one that
+    binds a name a needed cell reads, or changes an object a needed cell reads (``model.fit``). Lesson cells nobody depends on (plots, demos) are left out; a test
+    runs every solution this way and requires full marks.
+    """
+    info = {i: _names(c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code"}
+    modules = set().union(*(m for _, _, m, _ in info.values()))   # np.array(...) changes nothing
+    first_graded = next((i for i, c in enumerate(nb.cells) if graded_function(c)), len(nb.cells))
+    needed = set()
+    for i, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        setup = i == 0 or (info.get(i, (0, 0, None))[2] and i < first_graded)
+        if i in info and (setup or graded_function(cell) or meta.get("grade")):
+            needed.add(i)
+    changed = True
+    while changed:
+        changed = False
+        for i in sorted(info):
+            if i in needed:
+                continue
+            binds, _, _, changes = info[i]
+            if i > max(needed):
+                continue
+            # Any needed cell counts, even an earlier one: a function it defines reads its
+            # globals when a later cell calls it.
+            reads = set().union(*(info[j][1] for j in needed))
+            if binds & reads or (changes - modules) & reads:
+                needed.add(i)
+                changed = True
+    return needed

@@ -474,3 +474,46 @@ def test_a_batch_killed_midway_resumes_without_losing_or_duplicating(tmp_path):
             assert sorted(s.student.id for s in submissions) == students
             assert {s.student.id: s.score for s in submissions} == {
                 s: r["score"] for s, r in results.items()}
+
+
+def test_needed_cells_keep_what_tests_depend_on_and_skip_the_rest():  # noqa: C901
+    from graders.verify import needed_cells
+
+    def code(source, **nbgrader):
+        cell = nbformat.v4.new_code_cell(source)
+        if nbgrader:
+            cell.metadata["nbgrader"] = nbgrader
+        return cell
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        code("mark = 1"),                                             # 0: the grader's first cell
+        code("import numpy as np\nimport matplotlib.pyplot as plt"),  # 1: set-up
+        code("data = np.arange(4)"),                                  # 2: read by the test
+        code("plt.plot(data)\nplt.show()"),                           # 3: a plot: skipped
+        code("# GRADED FUNCTION: double\ndef double(x):\n    return scale * x"),   # 4
+        code("scale = 2"),                                            # 5: read by double, later
+        code("model = Model()\n"),                                    # 6: changed by 7, read by 9
+        code("model.fit(data)"),                                      # 7
+        code("unused = double(3)\nprint(unused)"),                    # 8: a demo: skipped
+        code("assert double(data).sum() == 12\nassert model.ok", grade=True, grade_id="double_tests",
+             points=1),                                               # 9: the test
+        code("%timeit double(data)"),                                 # 10: magic, after the test
+    ]
+    assert needed_cells(nb) == {0, 1, 2, 4, 5, 6, 7, 9}
+
+
+@pytest.mark.parametrize("key", ["week1_conv_step", "week1_conv_application", "week2_happy_house",
+                                 "week2_residual_networks"])
+def test_every_solution_scores_full_marks_in_a_lean_sandboxed_run(key, tmp_path):
+    from graders.sandbox import Limits
+
+    source = find_source(key)
+    os.chmod(tmp_path, 0o711)
+    workdir = tmp_path / source.stem
+    graded, tests, problems, flags = batch.grade_notebook(
+        source, source.notebook(), workdir, 600, Limits(cpu_seconds=600), figures=False, lean=True)
+    assert problems == [] and flags == []
+    assert [(t["id"], t["score"]) for t in tests] == [
+        (gid, float(points)) for gid, points in grade_cells(source.notebook()).items()]
+    assert graded.cells[0].source.startswith("*Graded run: ")   # some lesson cells were skipped
