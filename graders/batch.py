@@ -44,7 +44,7 @@ from pathlib import Path
 
 import nbformat
 
-from graders.course import _cell_message, export_csv, nbgrader
+from graders.course import cell_message, export_csv, nbgrader
 from graders.sources import Source, all_sources, find_source, grade_cells
 from utils.checks import GRADING_LOG_ENV
 
@@ -157,7 +157,7 @@ def score_tests(source: Source, run, ran: set[int], judged, stopped: str | None)
         if verified == points:
             message = "passed" if in_kernel == points else "passed when re-verified outside the notebook"
         elif in_kernel < points:      # the kernel's own error says most about what is wrong
-            message = _cell_message(cell, False) if index in ran else (stopped or "did not run")
+            message = cell_message(cell, False) if index in ran else (stopped or "did not run")
         else:
             message = verdict.reason
         flag = None
@@ -213,6 +213,13 @@ def grade_notebook(source: Source, nb, workdir: Path, timeout: float, limits, fi
     return graded, tests, [stopped] if stopped else [], flags
 
 
+def copy_other_files(folder: Path, target: Path) -> None:
+    """Copy the files of a submission folder that are not notebooks into ``target``."""
+    for path in folder.iterdir():
+        if path.is_file() and path.suffix != ".ipynb":
+            shutil.copy(path, target / path.name)
+
+
 def grade_job(job: Job, keys: list[str], course: Path, timeout: float, limits=None,
               figures: bool = True, lean: bool = True) -> dict:
     """Grade one submission (every notebook of its assignment); return its result document.
@@ -230,9 +237,7 @@ def grade_job(job: Job, keys: list[str], course: Path, timeout: float, limits=No
     deadline = time.monotonic() + timeout
     try:
         present = sorted(p.name for p in job.folder.iterdir())
-        for path in job.folder.iterdir():      # the submission's other files, as nbgrader does
-            if path.is_file() and path.suffix != ".ipynb":
-                shutil.copy(path, graded_dir / path.name)
+        copy_other_files(job.folder, graded_dir)        # as nbgrader does
         timestamp, problem = read_timestamp(job.folder)
         if problem:
             problems.append(problem)
@@ -249,9 +254,7 @@ def grade_job(job: Job, keys: list[str], course: Path, timeout: float, limits=No
             else:
                 workdir = scratch / source.stem
                 workdir.mkdir()
-                for extra in job.folder.iterdir():   # data files a student's code may open
-                    if extra.is_file() and extra.suffix != ".ipynb":
-                        shutil.copy(extra, workdir / extra.name)
+                copy_other_files(job.folder, workdir)       # data files a student's code may open
                 left = max(1.0, deadline - time.monotonic())
                 graded, tests, stops, found = grade_notebook(source, nb, workdir, left, limits,
                                                             figures, lean)

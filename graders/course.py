@@ -88,7 +88,7 @@ class NotebookResult:
                 "tests": [t.as_dict() for t in self.tests]}
 
 
-def _cell_message(cell, passed: bool) -> str:
+def cell_message(cell, passed: bool) -> str:
     """What a person should read about one autograded cell's outcome."""
     if cell is None:
         return "test cell missing from the submission; it was restored from the source and run"
@@ -136,7 +136,7 @@ def read_results(root: Path, sources: list[Source], assignment: str,
                     score = float(grade.score)
                 except Exception:
                     score = 0.0
-                message = _cell_message(cells.get(grade_id), score == points)
+                message = cell_message(cells.get(grade_id), score == points)
                 if not graded_nb.exists():
                     message = "notebook was not autograded"
                 result.tests.append(TestResult(grade_id, score, points, message))

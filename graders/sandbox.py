@@ -1,9 +1,9 @@
 """Run a student's Jupyter kernel inside a bubblewrap sandbox (Debian package ``bubblewrap``).
 
-The batch grader (``graders.batch``) writes a kernelspec, ``cnn-sandbox``, whose command is this
-module; nbgrader starts kernels with it like any other kernel. Inside the sandbox the kernel:
+The batch grader (``graders.execute``) writes a kernelspec, ``cnn-sandbox``, whose command is
+this module, and starts kernels with it like any other kernel. Inside the sandbox the kernel:
 
-- has no network (its own network namespace; the kernel talks to nbgrader over Unix sockets,
+- has no network (its own network namespace; the kernel talks to the grader over Unix sockets,
   ZeroMQ's ``ipc`` transport, in a folder shared for that purpose);
 - sees the system read-only, the course's ``utils/``, ``data/`` and ``graders/reference/``
   read-only, and nothing else of the course: not ``graders/source/`` (the solutions), not the
@@ -143,18 +143,15 @@ def bwrap_command(connection_file: str, workdir: str, ipc_dir: str, course: Path
 
 
 def write_kernelspec(jupyter_dir: Path, workdir: Path, ipc_dir: Path, limits: Limits,
-                     course: Path = ROOT, env: dict | None = None) -> Path:
-    """Write ``<jupyter_dir>/kernels/cnn-sandbox/kernel.json``; put jupyter_dir on JUPYTER_PATH.
-
-    ``env``: extra environment variables for the kernel.
-    """
+                     course: Path = ROOT) -> Path:
+    """Write ``<jupyter_dir>/kernels/cnn-sandbox/kernel.json`` (the kernel's environment is the
+    one its starter passes, as for any kernel)."""
     spec_dir = jupyter_dir / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "graders.sandbox", "{connection_file}", "--workdir", str(workdir),
             "--ipc-dir", str(ipc_dir), "--course", str(course),
             "--limits", json.dumps(asdict(limits))]
-    spec = {"argv": argv, "display_name": "Python 3 (sandboxed)", "language": "python",
-            "env": dict(env or {})}
+    spec = {"argv": argv, "display_name": "Python 3 (sandboxed)", "language": "python"}
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
     return spec_dir
 

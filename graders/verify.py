@@ -27,15 +27,15 @@ from pathlib import Path
 
 import nbformat
 
-from utils.checks import RTOL, ATOL, _mismatch, decode, load_references
+from utils.checks import ATOL, GRADING_LOG_ENV, RTOL, _mismatch, decode, load_references
 
 from graders.sources import GRADED_PREFIX, Source, function_of, grade_cells, graded_function, graded_functions
 
-MARK_CELL = '''\
-def _cnn_course_mark(event, grade_id, _path=__import__("os").environ["CNN_COURSE_GRADING_LOG"],
+MARK_CELL = f'''\
+def _cnn_course_mark(event, grade_id, _path=__import__("os").environ["{GRADING_LOG_ENV}"],
                      _dumps=__import__("json").dumps):
     with open(_path, "a") as _fh:
-        _fh.write(_dumps({"mark": event, "cell": grade_id}) + "\\n")
+        _fh.write(_dumps({{"mark": event, "cell": grade_id}}) + "\\n")
 '''
 
 
@@ -208,22 +208,19 @@ def needed_cells(nb) -> set[int]:
     needed = set()
     for i, cell in enumerate(nb.cells):
         meta = cell.get("metadata", {}).get("nbgrader", {})
-        setup = i == 0 or (info.get(i, (0, 0, None))[2] and i < first_graded)
-        if i in info and (setup or graded_function(cell) or meta.get("grade")):
+        if i not in info:
+            continue
+        setup = i == 0 or (info[i][2] and i < first_graded)
+        if setup or graded_function(cell) or meta.get("grade"):
             needed.add(i)
     changed = True
     while changed:
-        changed = False
-        for i in sorted(info):
-            if i in needed:
-                continue
-            binds, _, _, changes = info[i]
-            if i > max(needed):
-                continue
-            # Any needed cell counts, even an earlier one: a function it defines reads its
-            # globals when a later cell calls it.
-            reads = set().union(*(info[j][1] for j in needed))
-            if binds & reads or (changes - modules) & reads:
-                needed.add(i)
-                changed = True
+        # Any needed cell counts, even an earlier one: a function it defines reads its globals
+        # when a later cell calls it.
+        reads = set().union(*(info[j][1] for j in needed))
+        last = max(needed)
+        added = {i for i, (binds, _, _, changes) in info.items()
+                 if i not in needed and i < last and (binds | (changes - modules)) & reads}
+        needed |= added
+        changed = bool(added)
     return needed
