@@ -49,6 +49,7 @@ from graders.sources import Source, all_sources, find_source, grade_cells
 from utils.checks import GRADING_LOG_ENV
 
 RESULTS_DIR = Path("autograded") / ".batch"
+PARTIAL_PREFIX = ".tmp-"
 # Tags nbclient/nbconvert act on: a submission carrying them is flagged (they are ignored).
 EXECUTION_TAGS = ("skip-execution", "raises-exception")
 
@@ -282,12 +283,20 @@ def result_path(course: Path, job: Job) -> Path:
 
 def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    # not *.json: a reader globbing for results must never see a half-written one
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=PARTIAL_PREFIX, suffix=".part")
     with os.fdopen(fd, "w") as fh:
         fh.write(text)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def remove_partial_results(course: Path, assignments: list[str]) -> None:
+    """Delete temporary files a killed batch left before it could rename them into place."""
+    for assignment in assignments:
+        for leftover in (course / RESULTS_DIR / assignment).glob(PARTIAL_PREFIX + "*"):
+            leftover.unlink(missing_ok=True)
 
 
 def load_result(path: Path) -> dict | None:
@@ -398,6 +407,7 @@ def autograde(course: Path, assignments: list[str] | None = None, students: list
     assignments = assignments or sorted({s.assignment for s in sources_all})
     workers = workers or os.cpu_count() or 1
     jobs = discover(course, assignments, students)
+    remove_partial_results(course, assignments)
     results: dict[Job, dict] = {}
     todo = []
     for job in jobs:

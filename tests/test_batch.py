@@ -459,11 +459,15 @@ def test_a_batch_killed_midway_resumes_without_losing_or_duplicating(tmp_path):
         proc.wait()
         done_before = {p.stem: p.stat().st_mtime_ns for p in results_dir.glob("*.json")}
         assert 1 <= len(done_before) < len(students)
+        assert all(not p.name.startswith(".") for p in results_dir.glob("*.json"))
+        half_written = results_dir / f"{batch.PARTIAL_PREFIX}killed.part"    # as a kill leaves it
+        half_written.write_text('{"student": "s4", "sco')
 
         lines: list[str] = []
         results = {r["student"]: r for r in batch.autograde(root, [SOURCE.assignment], workers=2,
                                                            log=lines.append)}
         assert lines[0].startswith(f"{len(students)} submissions: {len(done_before)} already graded")
+        assert not half_written.exists()
         for student, mtime in done_before.items():      # not graded a second time
             assert (results_dir / f"{student}.json").stat().st_mtime_ns == mtime
         mutant_points = sum(p for gid, p in POINTS.items() if gid.startswith(MUTANT.function + "_"))
