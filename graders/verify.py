@@ -158,40 +158,49 @@ def verdicts(source: Source, records: list[dict], executed=None) -> dict[str, Ve
 
 # --------------------------------------------------------------------------- lean grading runs
 def _names(source: str) -> tuple[set[str], set[str], set[str], set[str]]:
-    """(names a cell binds, names it reads without binding them, modules it imports, names
-    whose objects it changes without binding them).
+    """(global names a cell binds, global names it reads without binding them, modules it
+    imports, global names whose objects it changes without binding them).
 
-    "Changes": ``x.method(...)``, ``x.attr = ...``, ``x[...] = ...`` at any depth, for a plain
-    name ``x`` (``model.fit(...)`` trains a model a later test may use). Unparsable code reads
-    and binds nothing.
+    Python's own scoping decides what is global (``symtable``): a function's parameters and
+    locals are neither bound nor read at the top level, while the globals a function body reads
+    count as reads of the cell (they are read when the function is called). "Changes":
+    ``x.method(...)``, ``x.attr = ...``, ``x[...] = ...`` at any depth, for a plain name ``x``
+    that is global where it appears, as far as one cell can tell (``model.fit(...)`` trains a
+    model a later test may use). Unparsable code reads and binds nothing.
     """
     import ast
+    import symtable
 
     from IPython.core.inputtransformer2 import TransformerManager
 
     try:
-        tree = ast.parse(TransformerManager().transform_cell(source))
+        python = TransformerManager().transform_cell(source)
+        tree = ast.parse(python)
+        top = symtable.symtable(python, "<cell>", "exec")
     except (SyntaxError, ValueError):
         return set(), set(), set(), set()
-    binds, reads, modules, changes = set(), set(), set(), set()
+    binds = {s.get_name() for s in top.get_symbols() if s.is_assigned() or s.is_imported()}
+    modules = {s.get_name() for s in top.get_symbols() if s.is_imported()}
+    reads = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
+    nested = list(top.get_children())
+    while nested:
+        table = nested.pop()
+        nested.extend(table.get_children())
+        for symbol in table.get_symbols():
+            if symbol.is_declared_global() and symbol.is_assigned():
+                binds.add(symbol.get_name())
+            elif symbol.is_global() and symbol.is_referenced():
+                reads.add(symbol.get_name())
+    changed = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (reads if isinstance(node.ctx, ast.Load) else binds).add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            binds.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                name = (alias.asname or alias.name).split(".")[0]
-                binds.add(name)
-                modules.add(name)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and isinstance(node.func.value, ast.Name):
-            changes.add(node.func.value.id)
+            changed.add(node.func.value.id)
         elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store) \
                 and isinstance(node.value, ast.Name):
-            changes.add(node.value.id)
+            changed.add(node.value.id)
     # A name the cell binds itself counts as its own (``x = ...; f(x)``), not as a dependency.
-    return binds, reads - binds, modules, changes - modules - binds
+    return binds, reads - binds, modules, (changed & reads) - modules
 
 
 def needed_cells(nb) -> set[int]:

@@ -495,16 +495,17 @@ def test_needed_cells_keep_what_tests_depend_on_and_skip_the_rest():  # noqa: C9
         code("import numpy as np\nimport matplotlib.pyplot as plt"),  # 1: set-up
         code("data = np.arange(4)"),                                  # 2: read by the test
         code("plt.plot(data)\nplt.show()"),                           # 3: a plot: skipped
-        code("# GRADED FUNCTION: double\ndef double(x):\n    return scale * x"),   # 4
-        code("scale = 2"),                                            # 5: read by double, later
-        code("model = Model()\n"),                                    # 6: changed by 7, read by 9
+        code("# GRADED FUNCTION: double\ndef double(x):\n    y = scale * x\n    return y"),  # 4
+        code("def set_scale():\n    global scale\n    scale = 2\n\n\nset_scale()"),  # 5: read by 4
+        code("model = Model()\n"),                                    # 6: changed by 7, read by 10
         code("model.fit(data)"),                                      # 7
         code("unused = double(3)\nprint(unused)"),                    # 8: a demo: skipped
+        code("y = 3\ndef helper(model):\n    model.fit(y)"),          # 9: y, model local elsewhere
         code("assert double(data).sum() == 12\nassert model.ok", grade=True, grade_id="double_tests",
-             points=1),                                               # 9: the test
-        code("%timeit double(data)"),                                 # 10: magic, after the test
+             points=1),                                               # 10: the test
+        code("%timeit double(data)"),                                 # 11: magic, after the test
     ]
-    assert needed_cells(nb) == {0, 1, 2, 4, 5, 6, 7, 9}
+    assert needed_cells(nb) == {0, 1, 2, 4, 5, 6, 7, 10}
 
 
 @pytest.mark.parametrize("key", ["week1_conv_step", "week1_conv_application", "week2_happy_house",
