@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="also run lesson cells no test needs (plots and demos in the feedback)")
     p.add_argument("--no-feedback", dest="feedback", action="store_false",
                    help="do not write HTML feedback to feedback/")
+    p.add_argument("--cold-kernels", dest="warm", action="store_false",
+                   help="start every sandboxed kernel from scratch (slower; by default each "
+                        "worker forks kernels from a sandbox that has imported TensorFlow once)")
     p = sub.add_parser("build", help="regenerate the student notebooks in weeks/")
     p.add_argument("names", nargs="*", help="notebooks (default: all)")
     p = sub.add_parser("check", help="exit 1 if weeks/ is out of sync with the sources")
@@ -63,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             autograde(args.course, args.assignments or None, args.student, args.workers,
                       args.timeout, args.force, sandbox=args.sandbox, figures=args.figures,
-                      feedback=args.feedback, lean=args.lean)
+                      feedback=args.feedback, lean=args.lean, warm=args.warm)
         except KeyboardInterrupt:
             print("interrupted: graded submissions are kept; run the same command to resume",
                   file=sys.stderr)

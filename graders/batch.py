@@ -35,7 +35,9 @@ import json
 import multiprocessing
 import os
 import secrets
+import signal
 import shutil
+import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -173,7 +175,7 @@ def score_tests(source: Source, run, ran: set[int], judged, stopped: str | None)
 
 
 def grade_notebook(source: Source, nb, workdir: Path, timeout: float, limits, figures: bool,
-                   lean: bool = True):
+                   lean: bool = True, warm=None):
     """Run and score one readable submitted notebook; (graded notebook, tests, problems, flags).
 
     ``lean``: run only the cells the tests need (``graders.verify.needed_cells``).
@@ -192,7 +194,7 @@ def grade_notebook(source: Source, nb, workdir: Path, timeout: float, limits, fi
     log = workdir / f".record-{secrets.token_hex(8)}.jsonl"
     # NBGRADER_EXECUTION: what nbgrader sets, so lesson cells take their quick path (utils.training)
     ran, stopped = execute(run, workdir, timeout, limits,
-                           {GRADING_LOG_ENV: str(log), "NBGRADER_EXECUTION": "autograde"}, skip)
+                           {GRADING_LOG_ENV: str(log), "NBGRADER_EXECUTION": "autograde"}, skip, warm)
     try:
         judged = verdicts(source, read_log(log), run)
     except Exception as error:                  # never fail the batch on one odd log
@@ -222,14 +224,18 @@ def copy_other_files(folder: Path, target: Path) -> None:
 
 
 def grade_job(job: Job, keys: list[str], course: Path, timeout: float, limits=None,
-              figures: bool = True, lean: bool = True) -> dict:
+              figures: bool = True, lean: bool = True, warm: bool = True) -> dict:
     """Grade one submission (every notebook of its assignment); return its result document.
 
-    Runs in a worker process. Writes ``course/autograded/<student>/<assignment>/``.
+    Runs in a worker process. Writes ``course/autograded/<student>/<assignment>/``. ``warm``:
+    fork sandboxed kernels in the worker's warm sandbox (``graders.warm``) where possible.
     """
+    from graders.warm import worker_sandbox
+
     started = time.time()
     sources = [find_source(key) for key in keys]
-    scratch = Path(tempfile.mkdtemp(prefix="cnn-course-shard-"))
+    sandbox = worker_sandbox(limits) if warm else None
+    scratch = sandbox.scratch() if sandbox else Path(tempfile.mkdtemp(prefix="cnn-course-shard-"))
     os.chmod(scratch, 0o711)
     problems, flags, notebooks = [], [], []
     graded_dir = course / "autograded" / job.student / job.assignment
@@ -258,7 +264,7 @@ def grade_job(job: Job, keys: list[str], course: Path, timeout: float, limits=No
                 copy_other_files(job.folder, workdir)       # data files a student's code may open
                 left = max(1.0, deadline - time.monotonic())
                 graded, tests, stops, found = grade_notebook(source, nb, workdir, left, limits,
-                                                            figures, lean)
+                                                            figures, lean, sandbox)
                 nbformat.write(graded, graded_dir / path.name)
                 problems += stops
                 flags += found
@@ -369,13 +375,24 @@ THREAD_ENV = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREA
               "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _worker_init(threads: int) -> None:
+PR_SET_PDEATHSIG = 1
+
+
+def _worker_init(threads: int, batch_pid: int) -> None:
     """Set up a worker process; its kernels use ``threads`` threads each.
 
     Each kernel gets its share of the cores: TensorFlow otherwise starts a thread per core in
     every kernel, and several kernels then fight over every core (on 2 cores, 2 workers
     training at once ran at half the speed of one after the other).
+
+    The worker dies with the batch (``batch_pid``): a batch killed outright would otherwise
+    leave its workers grading on, writing into ``autograded/`` while the resumed batch does.
     """
+    if sys.platform.startswith("linux"):
+        import ctypes
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != batch_pid:       # it died before prctl
+        os._exit(1)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     for name in THREAD_ENV:
         os.environ[name] = str(threads)
@@ -384,12 +401,14 @@ def _worker_init(threads: int) -> None:
 def autograde(course: Path, assignments: list[str] | None = None, students: list[str] | None = None,
               workers: int | None = None, timeout: float = 1800, force: bool = False,
               log=print, sandbox: bool | None = None, figures: bool = True,
-              feedback: bool = True, lean: bool = True) -> list[dict]:
+              feedback: bool = True, lean: bool = True, warm: bool = True) -> list[dict]:
     """Grade every submission (resuming), merge into the gradebook, export CSV, write feedback.
 
     ``sandbox``: run kernels in bubblewrap (``graders.sandbox``); None means "if available".
     ``figures``: render plots in the graded notebooks (off: faster; feedback shows none).
     ``lean``: run only the cells the tests need (off: every cell, as nbgrader does).
+    ``warm``: fork sandboxed kernels from a warm sandbox per worker (``graders.warm``; off:
+    every kernel starts cold in a sandbox of its own).
     Returns every submission's result document, in (student, assignment) order.
     """
     from concurrent.futures import as_completed
@@ -425,10 +444,10 @@ def autograde(course: Path, assignments: list[str] | None = None, students: list
         # spawn: a clean interpreter per worker (the caller may hold threads a fork would copy)
         threads = max(1, (os.cpu_count() or 1) // workers)
         pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=_worker_init,
-                                   initargs=(threads,),
+                                   initargs=(threads, os.getpid()),
                                    mp_context=multiprocessing.get_context("spawn"))
         futures = {pool.submit(grade_job, job, keys[job.assignment], course, timeout, limits,
-                               figures, lean): job for job in todo}
+                               figures, lean, warm): job for job in todo}
         try:
             for future in as_completed(futures):
                 job = futures[future]

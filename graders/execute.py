@@ -13,11 +13,18 @@ from pathlib import Path
 from graders.course import tool_env
 
 
-def kernel_manager(workdir: Path, limits=None):
-    """A KernelManager for a plain ``python3`` kernel, or for the sandbox kernel of ``workdir``."""
+def kernel_manager(workdir: Path, limits=None, warm=None):
+    """A KernelManager for a plain ``python3`` kernel, for the sandbox kernel of ``workdir``, or
+    for a kernel forked in the warm sandbox ``warm`` (``graders.warm``)."""
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
 
+    if warm is not None:
+        try:
+            warm.reset()
+            return warm.kernel_manager(workdir)
+        except (OSError, RuntimeError):     # no warm sandbox now: a cold one for this kernel
+            pass
     if limits is None:
         return AsyncKernelManager(kernel_name="python3")
     from graders.sandbox import KERNEL_NAME, write_kernelspec
@@ -31,26 +38,28 @@ def kernel_manager(workdir: Path, limits=None):
 
 
 def execute(nb, workdir: Path, timeout: float, limits=None, env: dict | None = None,
-            skip: set[int] = frozenset()):
+            skip: set[int] = frozenset(), warm=None):
     """Run every code cell of ``nb`` but those in ``skip`` (in place) in ``workdir``; errors do
     not stop the run.
 
     Returns (indices of the cells that ran to completion or error, why the run stopped early or
-    None). A run stops early when ``timeout`` seconds have passed in all, or when the kernel dies
+    None). ``warm``: a ``graders.warm.WarmSandbox`` to fork the kernel in. A run stops early
+    when ``timeout`` seconds have passed in all, or when the kernel dies
     (``os._exit``, a crash, a resource limit); the cells after that have no outputs.
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     workdir.mkdir(parents=True, exist_ok=True)
-    client = NotebookClient(nb, km=kernel_manager(workdir, limits), allow_errors=True,
+    client = NotebookClient(nb, km=kernel_manager(workdir, limits, warm), allow_errors=True,
                             shutdown_kernel="immediate", startup_timeout=120,
                             resources={"metadata": {"path": str(workdir)}})
     deadline = time.monotonic() + timeout
     ran: set[int] = set()
     stopped = None
     try:
-        with client.setup_kernel(env=tool_env(env)):
+        # cleanup_kc: nbclient leaves a kernel it did not make the manager of running otherwise
+        with client.setup_kernel(env=tool_env(env), cleanup_kc=True):
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code" or index in skip:
                     continue

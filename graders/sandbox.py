@@ -40,6 +40,10 @@ SYSTEM_DIRS = ("/usr", "/etc", "/opt")
 SYSTEM_LINKS = ("/bin", "/sbin", "/lib", "/lib64", "/lib32")
 COURSE_DIRS = ("utils", "data", "graders/reference")
 SANDBOX_UID_BASE = 200_000       # far above the ids of real users and system accounts
+# Set inside the sandbox, whatever the grader's environment says.
+SANDBOX_ENV = {"HOME": "/tmp/home", "MPLCONFIGDIR": "/tmp/home/matplotlib",
+               "KERAS_HOME": "/tmp/home/keras", "TF_CPP_MIN_LOG_LEVEL": "3",
+               "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,18 @@ def bwrap_command(connection_file: str, workdir: str, ipc_dir: str, course: Path
 
     ``uid``: (bubblewrap runs as root) the user id the kernel runs as.
     """
+    kernel = [os.path.join(sys.prefix, "bin", "python"), "-m", "ipykernel_launcher",
+              "-f", connection_file, "--HistoryManager.hist_file=:memory:"]
+    return sandboxed(kernel, workdir, ipc_dir, course, uid, readonly=[connection_file])
+
+
+def sandboxed(program: list[str], workdir: str, ipc_dir: str, course: Path = ROOT,
+              uid: int | None = None, readonly: list[str] = ()) -> list[str]:
+    """The bubblewrap command line that runs ``program`` in the sandbox described above, in
+    ``workdir``, with ``ipc_dir`` (its sockets) writable too and the ``readonly`` paths visible.
+
+    ``uid``: (bubblewrap runs as root) the user id the program runs as.
+    """
     if uid is None:
         isolation = ["--unshare-all", "--cap-drop", "ALL"]
     else:   # no user namespace: the kernel's user id must be a real one, outside too
@@ -117,7 +133,7 @@ def bwrap_command(connection_file: str, workdir: str, ipc_dir: str, course: Path
             cmd += ["--ro-bind", path, path]
     binds = [("--ro-bind", path) for path in _python_dirs()]
     binds += [("--ro-bind", str(course / sub)) for sub in COURSE_DIRS if (course / sub).is_dir()]
-    binds += [("--bind", ipc_dir), ("--bind", workdir), ("--ro-bind", connection_file)]
+    binds += [("--bind", ipc_dir), ("--bind", workdir)] + [("--ro-bind", path) for path in readonly]
     made = set(SYSTEM_DIRS) | {"/", "/tmp"}
     for option, path in binds:
         # The folders above a bind are made by bubblewrap; let the kernel's user walk them
@@ -129,17 +145,14 @@ def bwrap_command(connection_file: str, workdir: str, ipc_dir: str, course: Path
                 made.add(str(parent))
         cmd += [option, path, path]
     cmd += ["--chdir", workdir]
-    for key, value in {"HOME": "/tmp/home", "MPLCONFIGDIR": "/tmp/home/matplotlib",
-                       "KERAS_HOME": "/tmp/home/keras", "TF_CPP_MIN_LOG_LEVEL": "3",
-                       "PYTHONDONTWRITEBYTECODE": "1"}.items():
+    for key, value in SANDBOX_ENV.items():
         cmd += ["--setenv", key, value]
     python = os.path.join(sys.prefix, "bin", "python")
     if uid is not None:
         cmd += ["--", python, "-c", SWITCH_USER, str(uid)]
     else:
         cmd += ["--"]
-    return cmd + [python, "-m", "ipykernel_launcher", "-f", connection_file,
-                  "--HistoryManager.hist_file=:memory:"]
+    return cmd + program
 
 
 def write_kernelspec(jupyter_dir: Path, workdir: Path, ipc_dir: Path, limits: Limits,

@@ -455,8 +455,20 @@ def test_a_batch_killed_midway_resumes_without_losing_or_duplicating(tmp_path):
         deadline = time.time() + 300
         while time.time() < deadline and not list(results_dir.glob("*.json")):
             time.sleep(0.2)
+        workers = [int(pid) for pid in open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()]
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+
+        def alive(pid):
+            try:
+                return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+            except OSError:
+                return False
+
+        deadline = time.time() + 10
+        while any(alive(pid) for pid in workers) and time.time() < deadline:
+            time.sleep(0.1)
+        assert workers and not [pid for pid in workers if alive(pid)]   # they died with the batch
         done_before = {p.stem: p.stat().st_mtime_ns for p in results_dir.glob("*.json")}
         assert 1 <= len(done_before) < len(students)
         assert all(not p.name.startswith(".") for p in results_dir.glob("*.json"))

@@ -1,0 +1,105 @@
+"""Warm sandboxed kernels (graders.warm): forked from one sandbox per worker, yet each kernel
+starts as clean as a cold one, and none outlives its run."""
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import nbformat
+import pytest
+
+from graders import sandbox
+from graders.execute import execute
+from graders.warm import WarmSandbox
+
+needs_root_sandbox = pytest.mark.skipif(
+    os.geteuid() != 0 or not sandbox.available(),
+    reason="warm kernels need bubblewrap and a grader running as root")
+
+
+def run_cells(sources: list[str], workdir, limits=None, warm=None) -> list[str]:
+    """Run code cells in a fresh kernel; each cell's stdout."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    workdir.mkdir(parents=True)
+    ran, stopped = execute(nb, workdir, 120, limits, None, warm=warm)
+    assert stopped is None
+    return ["".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            for cell in nb.cells]
+
+
+@pytest.fixture(scope="module")
+def warm():
+    box = WarmSandbox(sandbox.Limits(cpu_seconds=300))
+    box.start()
+    yield box
+    box.close()
+
+
+def test_a_kernel_does_not_outlive_its_run(tmp_path):
+    out = run_cells(["import os; print(os.getpid())"], tmp_path / "work")
+    pid = int(out[0])
+    deadline = time.time() + 10
+    while os.path.exists(f"/proc/{pid}") and time.time() < deadline:
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{pid}")
+
+
+@needs_root_sandbox
+def test_a_warm_kernel_sees_nothing_the_previous_one_left(warm):
+    scratch = warm.scratch()
+    out = run_cells([
+        "import os, subprocess\n"
+        "open('/tmp/planted', 'w').write('x'); open(os.path.expanduser('~/planted'), 'w').write('x')\n"
+        "daemon = subprocess.Popen(['sleep', '600'], start_new_session=True)\n"
+        "print(daemon.pid)",
+    ], scratch / "first", warm=warm)
+    daemon = int(out[0])
+    out = run_cells([
+        "import json, os\n"
+        "mine = sorted(int(p) for p in os.listdir('/proc') if p.isdigit()\n"
+        "              and os.stat(f'/proc/{p}').st_uid == os.getuid())\n"
+        "print(json.dumps({'mine': mine, 'me': [os.getpid(), os.getppid()],\n"
+        "                  'tmp': sorted(os.listdir('/tmp')), 'home': os.listdir(os.path.expanduser('~'))}))",
+    ], scratch / "second", warm=warm)
+    seen = json.loads(out[0])
+    assert daemon not in seen["mine"]
+    assert seen["mine"] == sorted(seen["me"])       # this kernel and the server that forked it
+    assert "planted" not in seen["tmp"] and "planted" not in seen["home"]
+
+
+@needs_root_sandbox
+def test_kernels_do_not_share_the_forked_random_state(warm):
+    scratch = warm.scratch()
+    cell = "import random, numpy as np\nprint(random.random(), np.random.rand())"
+    first = run_cells([cell], scratch / "first", warm=warm)[0].split()
+    second = run_cells([cell], scratch / "second", warm=warm)[0].split()
+    assert first[0] != second[0] and first[1] != second[1]
+
+
+@needs_root_sandbox
+def test_a_kernel_that_kills_the_server_does_not_stop_the_next(warm):
+    scratch = warm.scratch()
+    run_cells(["import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"], scratch / "first",
+              warm=warm)
+    assert run_cells(["print(1 + 1)"], scratch / "second", warm=warm) == ["2\n"]
+    assert warm.alive()                             # a new sandbox
+
+
+@needs_root_sandbox
+def test_the_server_is_free_again_once_a_kernel_ends(warm):
+    scratch = warm.scratch()
+    run_cells(["x = 1"], scratch / "first", warm=warm)
+    started = time.monotonic()
+    assert warm.request({"op": "reset"}, timeout=10) == "clean"
+    assert time.monotonic() - started < 10
+
+
+@needs_root_sandbox
+def test_the_server_answers_only_the_grader(warm):
+    """Kernels cannot even reach the server's socket: it is outside the sandbox."""
+    scratch = warm.scratch()
+    out = run_cells([f"import os; print(os.path.exists({str(warm.control)!r}), "
+                     f"os.path.exists({str(warm.control.parent)!r}))"], scratch / "probe", warm=warm)
+    assert out == ["False False\n"]
