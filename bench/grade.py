@@ -13,6 +13,8 @@ measured apart, and compared in pairs that do the same work:
   re-verified, gradebook merged and CSV exported, without feedback (``--no-feedback``);
 - ``plain+feedback``: ``nbgrader autograde``, then ``generate_feedback`` and ``export`` ...
 - ``batch+feedback``: ... against the batch's default (it writes the feedback too);
+- ``batch-cold``: ``batch`` with ``--cold-kernels`` (every kernel starts in a new sandbox and
+  imports its libraries, instead of being forked from the worker's warm sandbox);
 - ``batch-all-cells``: ``batch`` with ``--all-cells`` (lesson cells no test needs run too);
 - ``batch-no-figures``: ``batch-all-cells`` with ``--no-figures`` (plots are not rendered).
 
@@ -102,7 +104,7 @@ class PeakMemory:
                                if line.startswith("VmHWM:")) / 1024
                 except (OSError, StopIteration, ValueError):
                     continue
-                if b"ipykernel_launcher" in cmdline:
+                if b"ipykernel_launcher" in cmdline or b"kernel_server" in cmdline:   # warm: forked
                     self.kernel = max(self.kernel, hwm)
                 elif b"multiprocessing" in cmdline or b"nbgrader" in cmdline:
                     self.grader = max(self.grader, hwm)
@@ -136,7 +138,7 @@ def grade_class(mode: str, course: Course, workers: int) -> None:
 
         autograde(course.root, course.assignments, workers=workers, sandbox=True,
                   figures=(mode != "batch-no-figures"), feedback=(mode == "batch+feedback"),
-                  lean=mode in ("batch", "batch+feedback"),
+                  lean=mode in ("batch", "batch+feedback", "batch-cold"), warm=mode != "batch-cold",
                   log=lambda *_: None)
 
 
@@ -145,7 +147,8 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=12)
     parser.add_argument("--notebooks", nargs="+", default=["week1_conv_step"])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--modes", nargs="+", default=["plain", "batch", "batch-all-cells", "batch-no-figures",
+    parser.add_argument("--modes", nargs="+", default=["plain", "batch", "batch-cold", "batch-all-cells",
+                                                      "batch-no-figures",
                                                       "plain+feedback", "batch+feedback"])
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -10,8 +10,9 @@ notebook a worker
    tests) around the student's graded-function cells (``graders.verify``). Nothing else of the
    submission runs, so cell tags, kernel choices, edited or deleted test cells and code in other
    cells cannot change the grade; tags that would have changed execution are flagged;
-3. runs it once in a fresh kernel in a bubblewrap sandbox (``graders.sandbox``) with a grading
-   log, under a wall-clock deadline (``graders.execute``). Only the cells the tests need run:
+3. runs it once in a fresh kernel in a bubblewrap sandbox (``graders.sandbox``; as root the
+   kernel is forked from the worker's warm sandbox, ``graders.warm``) with a grading log, under
+   a wall-clock deadline (``graders.execute``). Only the cells the tests need run:
    set-up, graded functions, tests and what they depend on (``graders.verify.needed_cells``);
    lesson cells nobody depends on (plots, demos) do not (``--all-cells`` runs them too);
 4. scores every test cell twice: as nbgrader does, from the kernel's outputs (an error or

@@ -12,8 +12,8 @@ over a Unix socket it made outside the sandbox, one connection at a time, each a
 
 Why the next student's kernel cannot see the previous one's: each kernel is forked from this
 server, which never runs student code, so it starts from the same untouched state; after a
-kernel ends, every other process of the sandbox's user is stopped and killed and ``/tmp`` is
-emptied before the next connection is served; the server cannot be traced or have its memory
+kernel ends, every other process of the sandbox's user is stopped and killed and ``/tmp`` and
+``/dev/shm`` are emptied before the next connection is served; the server cannot be traced or have its memory
 read by the kernels (it is not "dumpable"), and it accepts connections only from root (the
 grader). A kernel can still kill the server: the grader then starts a new sandbox.
 """
@@ -109,20 +109,41 @@ def serve_kernel(conn: socket.socket, request: dict, listener: socket.socket) ->
 
 
 def others() -> list[int]:
-    """Processes of this user other than this one."""
-    me, uid, found = os.getpid(), os.getuid(), []
+    """Processes of this user other than this one (from their real, effective, saved and file
+    system user ids: a process that makes itself undumpable hands /proc/<pid> to root)."""
+    me, uid, found = os.getpid(), str(os.getuid()), []
     for entry in os.listdir("/proc"):
         if entry.isdigit() and int(entry) != me:
             try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    found.append(int(entry))
-            except OSError:
-                pass
+                with open(f"/proc/{entry}/status") as fh:
+                    ids = next(line.split()[1:] for line in fh if line.startswith("Uid:"))
+            except (OSError, StopIteration):
+                continue
+            if uid in ids:
+                found.append(int(entry))
     return found
 
 
+def empty(folder: str) -> None:
+    """Delete what this user may delete in ``folder``."""
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for entry in entries:
+        path = os.path.join(folder, entry)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
 def reset(rounds: int = 200) -> bool:
-    """Stop, then kill, every other process of this user; empty /tmp. False: could not."""
+    """Stop, then kill, every other process of this user; empty /tmp and /dev/shm. False: could
+    not."""
     for _ in range(rounds):        # stopped processes cannot fork: the population only shrinks
         running = [pid for pid in others() if not stopped(pid)]
         if not running:
@@ -148,15 +169,8 @@ def reset(rounds: int = 200) -> bool:
         time.sleep(0.01)
     if others():
         return False
-    for entry in os.listdir("/tmp"):
-        path = os.path.join("/tmp", entry)
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+    for folder in ("/tmp", "/dev/shm", "/dev/mqueue"):
+        empty(folder)
     os.makedirs(os.environ.get("HOME", "/tmp/home"), exist_ok=True)
     return not os.listdir("/tmp/home")
 

@@ -1,7 +1,8 @@
 """Run a student's Jupyter kernel inside a bubblewrap sandbox (Debian package ``bubblewrap``).
 
 The batch grader (``graders.execute``) writes a kernelspec, ``cnn-sandbox``, whose command is
-this module, and starts kernels with it like any other kernel. Inside the sandbox the kernel:
+this module, and starts kernels with it like any other kernel (``graders.warm`` runs one such
+sandbox per worker and forks kernels in it). Inside the sandbox the kernel:
 
 - has no network (its own network namespace; the kernel talks to the grader over Unix sockets,
   ZeroMQ's ``ipc`` transport, in a folder shared for that purpose);
