@@ -231,11 +231,11 @@ def grade_job(job: Job, keys: list[str], course: Path, timeout: float, limits=No
     Runs in a worker process. Writes ``course/autograded/<student>/<assignment>/``. ``warm``:
     fork sandboxed kernels in the worker's warm sandbox (``graders.warm``) where possible.
     """
-    from graders.warm import worker_sandbox
+    from graders.warm import preload_for, worker_sandbox
 
     started = time.time()
     sources = [find_source(key) for key in keys]
-    sandbox = worker_sandbox(limits) if warm else None
+    sandbox = worker_sandbox(limits, preload_for(s.notebook() for s in sources)) if warm else None
     scratch = sandbox.scratch() if sandbox else Path(tempfile.mkdtemp(prefix="cnn-course-shard-"))
     os.chmod(scratch, 0o711)
     problems, flags, notebooks = [], [], []

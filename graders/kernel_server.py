@@ -1,5 +1,6 @@
-"""A warm kernel starter that runs inside a grading sandbox: it imports the heavy libraries once
-(TensorFlow alone takes 3-4 s) and forks a fresh IPython kernel for each notebook.
+"""A warm kernel starter that runs inside a grading sandbox: it imports the heavy libraries the
+notebooks use once (TensorFlow alone takes 3-4 s) and forks a fresh IPython kernel for each
+notebook.
 
 This file runs in the sandbox on its own (only it is visible there, not the rest of
 ``graders/``), so it imports nothing from the course. ``graders.warm`` starts it and talks to it
@@ -32,15 +33,15 @@ import struct
 import sys
 import time
 
-PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "keras", "ipykernel.kernelapp")
 PR_SET_DUMPABLE = 4
 
 
-def preload() -> None:
-    """Import what kernels will import anyway. A module that fails is left to the kernel."""
+def preload(modules: list[str]) -> None:
+    """Import what kernels will import anyway, and ipykernel. A module that fails to import is
+    left to the kernel (which reports it)."""
     # as ipykernel would set it (matplotlib reads it when it is imported)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    for name in PRELOAD:
+    for name in [*modules, "ipykernel.kernelapp"]:
         try:
             importlib.import_module(name)
         except Exception:               # noqa: BLE001 - the kernel reports it when it imports
@@ -55,6 +56,9 @@ def peer_uid(conn: socket.socket) -> int:
 def run_kernel(request: dict) -> None:
     """In the forked child: become a fresh IPython kernel (never returns)."""
     try:
+        devnull = os.open(os.devnull, os.O_RDWR)      # not the grader's pipe: nobody reads it
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
         for number in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
             signal.signal(number, signal.SIG_DFL)
         os.environ.clear()
@@ -184,12 +188,13 @@ def stopped(pid: int) -> bool:
     return state in ("T", "t", "Z", "X")
 
 
-def main(listener_fd: int, client_uid: int = 0) -> None:
+def main(listener_fd: int, client_uid: int, modules: list[str]) -> None:
     """Serve on ``listener_fd``, a listening Unix socket the grader made outside the sandbox
-    (kernels cannot reach or replace it), to clients of user ``client_uid``."""
+    (kernels cannot reach or replace it), to clients of user ``client_uid``, having imported
+    ``modules``."""
     listener = socket.socket(fileno=listener_fd)
     listener.set_inheritable(False)
-    preload()
+    preload(modules)
     ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     print("ready", flush=True)
     while True:
@@ -211,4 +216,4 @@ def main(listener_fd: int, client_uid: int = 0) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+    main(int(sys.argv[1]), int(sys.argv[2]), [m for m in sys.argv[3].split(",") if m])

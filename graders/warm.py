@@ -1,6 +1,6 @@
 """Warm sandboxed kernels: one long-lived sandbox per grading worker, whose server
-(``graders.kernel_server``) has imported NumPy, Matplotlib and Keras/TensorFlow once and forks a
-fresh kernel for each notebook. A TensorFlow notebook's kernel then starts in about 0.3 s
+(``graders.kernel_server``) has imported NumPy, Matplotlib and Keras/TensorFlow (those the
+notebooks import) once and forks a fresh kernel for each notebook. A TensorFlow notebook's kernel then starts in about 0.3 s
 instead of spending 3-4 s importing.
 
 The sandbox is the one ``graders.sandbox`` describes, run as a user id of the worker's own, with
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -30,6 +31,10 @@ from pathlib import Path
 from graders.sandbox import KERNEL_NAME, ROOT, SANDBOX_ENV, SANDBOX_UID_BASE, Limits, hand_over, sandboxed
 
 SERVER = Path(__file__).resolve().parent / "kernel_server.py"
+# (modules a notebook imports, what the server imports for them), in import order
+HEAVY = (({"numpy"}, ("numpy",)), ({"matplotlib"}, ("matplotlib", "matplotlib.pyplot")),
+         ({"keras", "tensorflow"}, ("keras",)))
+PREFIX = "cnn-course-warm-"
 START_SECONDS = 120
 
 
@@ -37,10 +42,11 @@ class WarmSandbox:
     """A worker's sandbox and its kernel server: ``scratch()``, then per notebook ``reset()`` and
     ``kernel_manager()``."""
 
-    def __init__(self, limits: Limits, course: Path = ROOT):
-        self.limits, self.course = limits, course
+    def __init__(self, limits: Limits, preload: tuple[str, ...] = (), course: Path = ROOT):
+        self.limits, self.preload, self.course = limits, tuple(preload), course
         self.uid = SANDBOX_UID_BASE + os.getpid()
-        self.root = Path(tempfile.mkdtemp(prefix="cnn-course-warm-"))
+        remove_abandoned()
+        self.root = Path(tempfile.mkdtemp(prefix=PREFIX))
         os.chmod(self.root, 0o711)
         self.jobs, self.ipc = self.root / "jobs", self.root / "ipc"
         self.control = self.root / "control" / "server.sock"
@@ -57,7 +63,8 @@ class WarmSandbox:
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(str(self.control))
         listener.listen(4)
-        program = [os.path.join(sys.prefix, "bin", "python"), str(SERVER), str(listener.fileno()), "0"]
+        program = [os.path.join(sys.prefix, "bin", "python"), str(SERVER), str(listener.fileno()), "0",
+                   ",".join(self.preload)]
         cmd = sandboxed(program, str(self.jobs), str(self.ipc), self.course, self.uid,
                         readonly=[str(SERVER)])
         env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline")
@@ -106,7 +113,10 @@ class WarmSandbox:
         if not clean:
             self.start()
         for entry in self.ipc.iterdir():            # the last kernel's sockets and keys
-            entry.unlink(missing_ok=True) if not entry.is_dir() else shutil.rmtree(entry)
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ kernels
     def scratch(self) -> Path:
@@ -133,24 +143,49 @@ class WarmSandbox:
                                   kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(specs / "kernels")]))
 
 
+def remove_abandoned() -> None:
+    """Delete the folders of warm sandboxes whose worker died without cleaning up (a batch
+    killed outright); the worker's process id is the ``ipc`` folder's owner less the base."""
+    for folder in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+        try:
+            worker = (folder / "ipc").stat().st_uid - SANDBOX_UID_BASE
+        except OSError:
+            continue
+        if worker > 0 and not os.path.exists(f"/proc/{worker}"):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 _sandbox: WarmSandbox | None = None
+_failed = False             # the sandbox would not start here: do not try again for every job
 
 
-def worker_sandbox(limits: Limits | None) -> WarmSandbox | None:
-    """This process's warm sandbox for ``limits``, started on first use; None where warm kernels
-    cannot be used (no limits, i.e. no sandbox; not root; the sandbox would not start)."""
-    global _sandbox
-    if limits is None or os.geteuid() != 0:
+def preload_for(notebooks) -> tuple[str, ...]:
+    """The heavy modules ``notebooks`` import, for the server to import once."""
+    imported = set()
+    for nb in notebooks:
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                imported |= set(re.findall(r"^\s*(?:import|from)\s+(\w+)", cell.source, re.M))
+    return tuple(module for top, modules in HEAVY for module in modules if top & imported)
+
+
+def worker_sandbox(limits: Limits | None, preload: tuple[str, ...] = ()) -> WarmSandbox | None:
+    """This process's warm sandbox for ``limits`` that has imported ``preload``, started on
+    first use; None where warm kernels cannot be used (no limits, i.e. no sandbox; not root;
+    the sandbox would not start)."""
+    global _sandbox, _failed
+    if limits is None or os.geteuid() != 0 or _failed:
         return None
-    if _sandbox is None or _sandbox.limits != limits:
+    if _sandbox is None or _sandbox.limits != limits or not set(preload) <= set(_sandbox.preload):
         if _sandbox is not None:
+            preload = tuple(dict.fromkeys(_sandbox.preload + tuple(preload)))
             _sandbox.close()
-        _sandbox = WarmSandbox(limits)
+        _sandbox = WarmSandbox(limits, preload)
         try:
             _sandbox.start()
         except (OSError, RuntimeError):
             _sandbox.close()
-            _sandbox = None
+            _sandbox, _failed = None, True
             return None
         import atexit
         atexit.register(_sandbox.close)

@@ -77,6 +77,15 @@ def test_export_csv_matches_gradebook_totals(graded):
     assert rows == pytest.approx(expected)
 
 
+def test_export_csv_is_what_nbgrader_export_writes(graded, tmp_path):
+    from graders.course import nbgrader
+
+    course = next(iter(set(graded.owner.values())))
+    ours = course.export_csv().read_text()
+    nbgrader(["export", f"--to={tmp_path / 'theirs.csv'}"], cwd=course.root)
+    assert ours.count("\n") > 1 and ours == (tmp_path / "theirs.csv").read_text()
+
+
 def test_grade_command_agrees_with_nbgrader_autograde(graded, tmp_path):
     mutant_student = next(iter(graded.mutants))
     submission = (graded.owner[mutant_student].root / "submitted" / mutant_student / graded.source.assignment

@@ -18,13 +18,13 @@ needs_root_sandbox = pytest.mark.skipif(
     reason="warm kernels need bubblewrap and a grader running as root")
 
 
-def run_cells(sources: list[str], workdir, limits=None, warm=None) -> list[str]:
+def run_cells(sources: list[str], workdir, limits=None, warm=None, may_die=False) -> list[str]:
     """Run code cells in a fresh kernel; each cell's stdout."""
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
     workdir.mkdir(parents=True)
     ran, stopped = execute(nb, workdir, 120, limits, None, warm=warm)
-    assert stopped is None
+    assert stopped is None or (may_die and "died" in stopped)
     return ["".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
             for cell in nb.cells]
 
@@ -93,7 +93,7 @@ def test_kernels_do_not_share_the_forked_random_state(warm):
 def test_a_kernel_that_kills_the_server_does_not_stop_the_next(warm):
     scratch = warm.scratch()
     run_cells(["import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"], scratch / "first",
-              warm=warm)
+              warm=warm, may_die=True)          # the sandbox goes, and this kernel with it
     assert run_cells(["print(1 + 1)"], scratch / "second", warm=warm) == ["2\n"]
     assert warm.alive()                             # a new sandbox
 
@@ -114,3 +114,42 @@ def test_the_server_answers_only_the_grader(warm):
     out = run_cells([f"import os; print(os.path.exists({str(warm.control)!r}), "
                      f"os.path.exists({str(warm.control.parent)!r}))"], scratch / "probe", warm=warm)
     assert out == ["False False\n"]
+
+
+@needs_root_sandbox
+def test_folders_of_dead_workers_are_removed():
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from graders.warm import PREFIX, remove_abandoned
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    folders = {}
+    for name, pid in (("dead", dead.pid), ("alive", os.getpid())):
+        folder = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (folder / "ipc").mkdir()
+        os.chown(folder / "ipc", sandbox.SANDBOX_UID_BASE + pid, 0)
+        folders[name] = folder
+    try:
+        remove_abandoned()
+        assert not folders["dead"].exists() and folders["alive"].exists()
+    finally:
+        for folder in folders.values():
+            subprocess.run(["rm", "-rf", str(folder)])
+
+
+def test_the_server_imports_only_the_heavy_modules_the_notebooks_import():
+    from graders.warm import preload_for
+
+    def notebook(*sources):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(s) for s in sources] + [nbformat.v4.new_markdown_cell("import keras")]
+        return nb
+
+    assert preload_for([notebook("import numpy as np\nx = 1")]) == ("numpy",)
+    assert preload_for([notebook("import os\n    from tensorflow import keras"),
+                        notebook("import matplotlib.pyplot as plt")]) == (
+        "matplotlib", "matplotlib.pyplot", "keras")
+    assert preload_for([notebook("print('import keras')")]) == ()
