@@ -51,6 +51,22 @@ def zero_pad(X, pad):
     return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant")
 """
 
+ALWAYS_EQUAL_ZERO_PAD = """
+class _Anything(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(np.shape(other), dtype=bool) if np.ndim(other) else True
+    def __ne__(self, other):
+        return np.zeros(np.shape(other), dtype=bool) if np.ndim(other) else False
+
+def zero_pad(X, pad):
+    shape = (X.shape[0], X.shape[1] + 2 * pad, X.shape[2] + 2 * pad, X.shape[3])
+    return np.zeros(shape).view(_Anything)
+"""
+BROKEN_SYNTAX = """
+def conv_single_step(a_slice_prev, W, b):
+    return np.sum(a_slice_prev * W) + float(b
+"""
+
 
 def without_test_cells_and_with_duplicates(nb):
     """Test cells deleted, every markdown cell duplicated, the last two code cells swapped."""
@@ -150,6 +166,8 @@ def course():
             "sybil": {name: without_test_cells_and_with_duplicates(solution)},
             "ursula": {name: splice(solution, "zero_pad", CHATTY_ZERO_PAD)},
             "victor": {name: with_cell_source(solution, "distribute_value", FORK_BOMB)},
+            "walter": {name: splice(solution, "zero_pad", ALWAYS_EQUAL_ZERO_PAD)},
+            "yvonne": {name: splice(solution, "conv_single_step", BROKEN_SYNTAX)},
             "oscar": {name: with_cell_source(solution, "conv_single_step",
                                              "_bomb = np.ones(int(40e9), dtype=np.uint8)",
                                              before=True)},
@@ -278,6 +296,24 @@ def test_a_monkeypatched_allclose_is_caught_by_reverification(course):
     assert [flag.split(":")[0] for flag in result["flags"]] == [
         f"{SOURCE.stem}/{gid}" for gid in POINTS if gid.startswith("zero_pad_")]
     assert "re-verified: " in scores_of(result)["zero_pad_tests"]["message"]
+
+
+def test_an_object_that_equals_anything_is_caught(course):
+    _, results, _ = course
+    lost = {gid for gid, t in scores_of(results["walter"]).items() if t["score"] < t["max_score"]}
+    assert lost == {gid for gid in POINTS if gid.startswith("zero_pad_")}
+
+
+def test_a_syntax_error_costs_only_its_function_and_says_where(course):
+    root, results, _ = course
+    tests = scores_of(results["yvonne"])
+    lost = {gid for gid, t in tests.items() if t["score"] < t["max_score"]}
+    assert lost == {gid for gid in POINTS if gid.startswith("conv_single_step_")}
+    graded = nbformat.read(root / "autograded" / "yvonne" / SOURCE.assignment / f"{SOURCE.stem}.ipynb",
+                           as_version=4)
+    cell = next(c for c in graded.cells if c.source.startswith("# GRADED FUNCTION: conv_single_step"))
+    assert [out.ename for out in cell.outputs if out.output_type == "error"] == ["SyntaxError"]
+    assert "conv_single_step" in tests["conv_single_step_tests"]["message"]
 
 
 def test_stderr_in_a_graded_cell_costs_nothing_once_reverified(course):
