@@ -468,8 +468,10 @@ def test_verification_notebook_keeps_only_the_students_graded_cells():
     assert "BEGIN HIDDEN TESTS" in sources          # hidden tests run too
 
 
-def test_a_batch_killed_midway_resumes_without_losing_or_duplicating(tmp_path):
-    """Power loss, simulated: SIGKILL the batch once some results exist, then run it again."""
+@pytest.mark.parametrize("ctrl_c", [False, True], ids=["killed", "ctrl-c"])
+def test_a_batch_killed_midway_resumes_without_losing_or_duplicating(tmp_path, ctrl_c):
+    """Power loss, simulated (SIGKILL the batch), or Ctrl-C in a terminal (SIGINT to its process
+    group), once some results exist; then run it again."""
     import signal
     import subprocess
     import sys
@@ -487,13 +489,20 @@ def test_a_batch_killed_midway_resumes_without_losing_or_duplicating(tmp_path):
         results_dir = root / batch.RESULTS_DIR / SOURCE.assignment
         proc = subprocess.Popen([sys.executable, "-m", "graders", "autograde", SOURCE.assignment,
                                  "--course", str(root), "--workers", "2"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
         deadline = time.time() + 300
         while time.time() < deadline and not list(results_dir.glob("*.json")):
             time.sleep(0.2)
         workers = [int(pid) for pid in open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()]
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        if ctrl_c:
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGKILL)
+        stderr = proc.communicate(timeout=60)[1]
+        if ctrl_c:
+            assert proc.returncode == 130
+            assert "interrupted: graded submissions are kept; run the same command to resume" in stderr
 
         def alive(pid):
             try:
