@@ -16,7 +16,6 @@ from graders.course import tool_env
 def kernel_manager(workdir: Path, limits=None, warm=None):
     """A KernelManager for a plain ``python3`` kernel, for the sandbox kernel of ``workdir``, or
     for a kernel forked in the warm sandbox ``warm`` (``graders.warm``)."""
-    from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
 
     if warm is not None:
@@ -27,14 +26,9 @@ def kernel_manager(workdir: Path, limits=None, warm=None):
             pass
     if limits is None:
         return AsyncKernelManager(kernel_name="python3")
-    from graders.sandbox import KERNEL_NAME, write_kernelspec
+    from graders.sandbox import cold_kernel_manager
 
-    ipc = workdir.parent / f"{workdir.name}-ipc"
-    ipc.mkdir(parents=True, exist_ok=True)
-    specs = workdir.parent / f"{workdir.name}-jupyter"
-    write_kernelspec(specs, workdir, ipc, limits)
-    return AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(ipc / "kernel"),
-                         kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(specs / "kernels")]))
+    return cold_kernel_manager(workdir, limits)
 
 
 def execute(nb, workdir: Path, timeout: float, limits=None, env: dict | None = None,

@@ -175,8 +175,9 @@ def reset(rounds: int = 200) -> bool:
         return False
     for folder in ("/tmp", "/dev/shm", "/dev/mqueue"):
         empty(folder)
-    os.makedirs(os.environ.get("HOME", "/tmp/home"), exist_ok=True)
-    return not os.listdir("/tmp/home")
+    home = os.environ.get("HOME", "/tmp/home")
+    os.makedirs(home, exist_ok=True)
+    return not os.listdir(home)
 
 
 def stopped(pid: int) -> bool:

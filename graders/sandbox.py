@@ -156,18 +156,29 @@ def sandboxed(program: list[str], workdir: str, ipc_dir: str, course: Path = ROO
     return cmd + program
 
 
-def write_kernelspec(jupyter_dir: Path, workdir: Path, ipc_dir: Path, limits: Limits,
-                     course: Path = ROOT) -> Path:
-    """Write ``<jupyter_dir>/kernels/cnn-sandbox/kernel.json`` (the kernel's environment is the
-    one its starter passes, as for any kernel)."""
+def kernel_manager(jupyter_dir: Path, ipc_dir: Path, argv: list[str], display_name: str):
+    """A KernelManager for a sandboxed kernel started by ``argv`` (a kernelspec command, with
+    ``{connection_file}``), written as ``<jupyter_dir>/kernels/cnn-sandbox/kernel.json``, its
+    ZeroMQ sockets in ``ipc_dir``. The kernel's environment is the one its starter passes, as
+    for any kernel."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+
     spec_dir = jupyter_dir / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, "-m", "graders.sandbox", "{connection_file}", "--workdir", str(workdir),
-            "--ipc-dir", str(ipc_dir), "--course", str(course),
-            "--limits", json.dumps(asdict(limits))]
-    spec = {"argv": argv, "display_name": "Python 3 (sandboxed)", "language": "python"}
+    spec = {"argv": argv, "display_name": display_name, "language": "python"}
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
-    return spec_dir
+    return AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(ipc_dir / "kernel"),
+                              kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_dir.parent)]))
+
+
+def cold_kernel_manager(workdir: Path, limits: Limits, course: Path = ROOT):
+    """A KernelManager whose kernel this module starts in a sandbox of its own for ``workdir``."""
+    ipc = workdir.parent / f"{workdir.name}-ipc"
+    ipc.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "graders.sandbox", "{connection_file}", "--workdir", str(workdir),
+            "--ipc-dir", str(ipc), "--course", str(course), "--limits", json.dumps(asdict(limits))]
+    return kernel_manager(workdir.parent / f"{workdir.name}-jupyter", ipc, argv, "Python 3 (sandboxed)")
 
 
 def main(argv: list[str] | None = None) -> None:

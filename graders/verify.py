@@ -200,7 +200,7 @@ def _names(source: str) -> tuple[set[str], set[str], set[str], set[str]]:
                 and isinstance(node.value, ast.Name):
             changed.add(node.value.id)
     # A name the cell binds itself counts as its own (``x = ...; f(x)``), not as a dependency.
-    return binds, reads - binds, modules, (changed & reads) - modules
+    return binds, reads - binds, modules, (changed & reads) - modules - binds
 
 
 def needed_cells(nb) -> set[int]:

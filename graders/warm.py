@@ -28,7 +28,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from graders.sandbox import KERNEL_NAME, ROOT, SANDBOX_ENV, SANDBOX_UID_BASE, Limits, hand_over, sandboxed
+from graders.sandbox import (ROOT, SANDBOX_ENV, SANDBOX_UID_BASE, Limits, hand_over, kernel_manager,
+                             sandboxed)
 
 SERVER = Path(__file__).resolve().parent / "kernel_server.py"
 # (modules a notebook imports, what the server imports for them), in import order
@@ -128,19 +129,10 @@ class WarmSandbox:
     def kernel_manager(self, workdir: Path):
         """A KernelManager whose kernel is forked in this sandbox, working in ``workdir`` (a
         folder in ``scratch()``); call ``reset()`` first."""
-        from jupyter_client.kernelspec import KernelSpecManager
-        from jupyter_client.manager import AsyncKernelManager
-
-        specs = self.root / "jupyter"
-        spec_dir = specs / "kernels" / KERNEL_NAME
-        spec_dir.mkdir(parents=True, exist_ok=True)
         argv = [sys.executable, "-m", "graders.warm", "{connection_file}", "--control",
                 str(self.control), "--workdir", str(workdir), "--ipc-dir", str(self.ipc),
                 "--uid", str(self.uid)]
-        (spec_dir / "kernel.json").write_text(json.dumps(
-            {"argv": argv, "display_name": "Python 3 (sandboxed, warm)", "language": "python"}))
-        return AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(self.ipc / "kernel"),
-                                  kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(specs / "kernels")]))
+        return kernel_manager(self.root / "jupyter", self.ipc, argv, "Python 3 (sandboxed, warm)")
 
 
 def remove_abandoned() -> None:
