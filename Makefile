@@ -47,8 +47,19 @@ bwrap:
 	  || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq bubblewrap) \
 	  || echo "could not install bubblewrap: sandboxed grading and its tests need it"
 
-lab: setup data
-	TF_CPP_MIN_LOG_LEVEL=3 $(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/weeks
+# The nbgrader source notebooks (git-ignored) that the Formgrader's buttons read, written from
+# the jupytext sources when missing or older (`make build` writes them too, and weeks/ as well).
+SOURCE_NBS := $(patsubst %.py,%.ipynb,$(wildcard graders/source/*/*.py))
+
+$(SOURCE_NBS): graders/source/%.ipynb: graders/source/%.py graders/sources.py | $(STAMP)
+	$(PY) -m graders.build sources $<
+
+# The venv's bin comes first on PATH (nbgrader runs its `alembic` by name; nbgrader_config.py
+# does the same for servers started otherwise). LAB_ARGS adds options, e.g. --no-browser.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: setup data $(SOURCE_NBS)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" TF_CPP_MIN_LOG_LEVEL=3 TF_ENABLE_ONEDNN_OPTS=0 $(VENV)/bin/jupyter lab \
+	  --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/weeks $(ALLOW_ROOT) $(LAB_ARGS)
 
 test: setup data bwrap
 	$(PY) -m pytest -q -n 2 --dist loadfile
@@ -76,7 +87,7 @@ bench: setup
 	$(PY) bench/conv.py
 
 clean:
-	rm -rf solutions submitted autograded feedback gradebook.db .pytest_cache
+	rm -rf solutions submitted autograded feedback gradebook.db exchange week[0-9]* .pytest_cache
 
 # Re-pin after changing the venv by hand: writes requirements.lock and environment.yml.
 lock: setup

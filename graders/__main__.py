@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 
 from graders.sources import all_sources, find_source
 
@@ -13,6 +15,12 @@ def _sources(names):
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Ctrl-C stops a command (autograde: exit 130, results kept) even when this process was
+    # started with SIGINT ignored, as a shell does for a job it runs in the background.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    from graders.course import tools_on_path
+    tools_on_path()         # nbgrader's Gradebook runs `alembic` by name, also in this process
     parser = argparse.ArgumentParser(prog="python -m graders", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("grade", help="grade one notebook and print per-test scores")
@@ -62,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         print(to_json(result) if args.json else render(result))
         return 0
     if args.command == "autograde":
-        from graders.batch import autograde
+        from graders.batch import BatchIncomplete, autograde
         try:
             autograde(args.course, args.assignments or None, args.student, args.workers,
                       args.timeout, args.force, sandbox=args.sandbox, figures=args.figures,
@@ -71,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
             print("interrupted: graded submissions are kept; run the same command to resume",
                   file=sys.stderr)
             return 130
+        except BatchIncomplete as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
         return 0
     if args.command == "build":
         from graders.build import release

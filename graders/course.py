@@ -18,7 +18,7 @@ import nbformat
 from graders.sources import ROOT, Source, all_sources, grade_cells
 
 # The kernels nbgrader starts inherit this environment: keep TensorFlow's C++ logging quiet.
-QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3"}
+QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 
 
 def tool_env(extra: dict | None = None) -> dict:
@@ -27,6 +27,19 @@ def tool_env(extra: dict | None = None) -> dict:
     bin_dir = str(Path(sys.executable).parent)
     return {**os.environ, **QUIET_ENV, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
             **(extra or {})}
+
+
+def tools_on_path() -> None:
+    """Put this interpreter's bin folder first on this process's PATH, if it is not on it.
+
+    nbgrader's ``Gradebook`` runs ``alembic`` by name when it creates a gradebook, also in this
+    process (``graders.batch``); without an activated venv that fails with
+    ``FileNotFoundError: 'alembic'``.
+    """
+    bin_dir = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if bin_dir not in path.split(os.pathsep):
+        os.environ["PATH"] = bin_dir + (os.pathsep + path if path else "")
 
 
 def nbgrader(args: list[str], cwd: Path, timeout: float | None = None) -> subprocess.CompletedProcess:

@@ -6,9 +6,11 @@ sandbox per worker and forks kernels in it). Inside the sandbox the kernel:
 
 - has no network (its own network namespace; the kernel talks to the grader over Unix sockets,
   ZeroMQ's ``ipc`` transport, in a folder shared for that purpose);
-- sees the system read-only, the course's ``utils/``, ``data/`` and ``graders/reference/``
-  read-only, and nothing else of the course: not ``graders/source/`` (the solutions), not the
-  gradebook, not other students' work;
+- sees the system read-only, the course's ``utils/`` and ``data/`` read-only, and nothing else
+  of the course: not ``graders/reference/`` (the answer key: the kernel reads only the visible
+  cases, ``utils/expected/``), not ``graders/source/`` (the solutions), not the gradebook, not
+  other students' work; ``utils/fastconv.py``, which computes what graded functions must, is
+  replaced by a module that refuses to import (``graders/sandbox_stubs/``);
 - can write only to its notebook's folder and to a private ``/tmp``;
 - runs under resource limits: address space, CPU seconds, file size, open files and, when the
   grader runs as root, processes (``Limits``).
@@ -39,11 +41,15 @@ ROOT = Path(__file__).resolve().parent.parent   # the course (not graders.source
 KERNEL_NAME = "cnn-sandbox"
 SYSTEM_DIRS = ("/usr", "/etc", "/opt")
 SYSTEM_LINKS = ("/bin", "/sbin", "/lib", "/lib64", "/lib32")
-COURSE_DIRS = ("utils", "data", "graders/reference")
+COURSE_DIRS = ("utils", "data")
+# Course files a kernel must not run, each shown as the stub of the same name.
+HIDDEN_MODULES = ("utils/fastconv.py",)
+STUB_DIR = Path(__file__).resolve().parent / "sandbox_stubs"
 SANDBOX_UID_BASE = 200_000       # far above the ids of real users and system accounts
 # Set inside the sandbox, whatever the grader's environment says.
 SANDBOX_ENV = {"HOME": "/tmp/home", "MPLCONFIGDIR": "/tmp/home/matplotlib",
                "KERAS_HOME": "/tmp/home/keras", "TF_CPP_MIN_LOG_LEVEL": "3",
+               "TF_ENABLE_ONEDNN_OPTS": "0",
                "PYTHONDONTWRITEBYTECODE": "1"}
 
 
@@ -134,6 +140,8 @@ def sandboxed(program: list[str], workdir: str, ipc_dir: str, course: Path = ROO
             cmd += ["--ro-bind", path, path]
     binds = [("--ro-bind", path) for path in _python_dirs()]
     binds += [("--ro-bind", str(course / sub)) for sub in COURSE_DIRS if (course / sub).is_dir()]
+    stubs = [(str(STUB_DIR / Path(rel).name), str(course / rel)) for rel in HIDDEN_MODULES
+             if (course / rel).exists()]
     binds += [("--bind", ipc_dir), ("--bind", workdir)] + [("--ro-bind", path) for path in readonly]
     made = set(SYSTEM_DIRS) | {"/", "/tmp"}
     for option, path in binds:
@@ -145,6 +153,8 @@ def sandboxed(program: list[str], workdir: str, ipc_dir: str, course: Path = ROO
                 cmd += ["--perms", "0755", "--dir", str(parent)]
                 made.add(str(parent))
         cmd += [option, path, path]
+    for stub, path in stubs:
+        cmd += ["--ro-bind", stub, path]
     cmd += ["--chdir", workdir]
     for key, value in SANDBOX_ENV.items():
         cmd += ["--setenv", key, value]

@@ -9,6 +9,7 @@ import copy
 import functools
 import hashlib
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,13 +79,39 @@ def read_source(py_path: Path) -> nbformat.NotebookNode:
     every call returns a fresh copy the caller may change.
     """
     stat = Path(py_path).stat()
-    return copy.deepcopy(_parse_source(str(py_path), stat.st_mtime_ns, stat.st_size))
+    expected = expected_path(Path(py_path))
+    seen = expected.stat().st_mtime_ns if expected.exists() else 0
+    return copy.deepcopy(_parse_source(str(py_path), stat.st_mtime_ns, stat.st_size, seen))
+
+
+def expected_path(py_path: Path) -> Path:
+    """The kernel-side references of a source (``utils/expected/<assignment>_<stem>.json``)."""
+    return ROOT / "utils" / "expected" / f"{py_path.parent.name}_{py_path.stem}.json"
+
+
+# The notebook metadata JupyterLab sets when it opens a notebook with the course's kernel: the
+# kernelspec's name, display name and language, and the kernel's ``language_info`` (ipykernel's
+# kernel_info reply). Built notebooks carry it already, so opening one in JupyterLab changes
+# nothing and the tab is not marked modified. ``version`` is the Python that builds (ipykernel
+# reports the kernel's ``sys.version.split()[0]``); the sync check ignores it.
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def language_info() -> dict:
+    return {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+            "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+            "pygments_lexer": "ipython3", "version": sys.version.split()[0]}
 
 
 @functools.lru_cache(maxsize=32)
-def _parse_source(py_path: str, mtime_ns: int, size: int) -> nbformat.NotebookNode:
+def _parse_source(py_path: str, mtime_ns: int, size: int, expected_mtime_ns: int) -> nbformat.NotebookNode:
+    from graders.expected_output import add_notes
+
     nb = jupytext.read(py_path)
+    add_notes(nb, expected_path(Path(py_path)))
     nb.metadata.pop("jupytext", None)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = language_info()
     nb.nbformat, nb.nbformat_minor = 4, 5
     seen: set[str] = set()
     for cell in nb.cells:

@@ -1,23 +1,22 @@
-"""Re-verify a submission's graded functions outside the student's kernel.
+"""Judge a submission's test cells outside the student's kernel: the only verdict that counts.
 
-nbgrader scores a test cell by whether it raised inside the student's own kernel, where the
-student's code has run first and can fool it: blank later cells with an input transformer,
-return objects whose ``__eq__`` always says yes, monkeypatch ``np.allclose``. Re-verification
-does not trust that kernel's verdicts:
+The kernel holds no answer key: it can read the visible cases' expected values
+(``utils/expected/``), never the hidden ones (``graders/reference/``, which the sandbox does not
+mount), and no solution code. Every grading path judges the same way:
 
-1. it builds a *verification notebook* from the course's source: every cell is the course's own
+1. build a *verification notebook* from the course's source: every cell is the course's own
    (imports, lesson code, test cells including hidden tests) except the graded-function cells,
-   which are the student's;
-2. ``graders.batch`` runs it in a fresh sandboxed kernel (``graders.sandbox``) with a grading
-   log (``utils.checks.GRADING_LOG_ENV``): ``utils.checks.check`` writes each test case's value
-   to it as plain JSON, then compares as usual (so the cells' outputs give nbgrader's in-kernel
-   verdict), and each test cell writes a start and a done mark;
-3. the grading process, which never runs student code and imported its comparison code and
-   the reference outputs first, compares the logged values with the references (``verdicts``).
+   which are the student's (``verification_notebook``);
+2. run it in a fresh (sandboxed) kernel with a grading log (``utils.checks.GRADING_LOG_ENV``):
+   every ``check`` writes the value it tested to it, and each test cell writes a start and a
+   done mark;
+3. in the grading process, which never runs student code, compare the logged values with the
+   answer key (``verdicts``) and write the verdict into the test cells' outputs
+   (``apply_verdicts``), so nbgrader's own scoring of the cells gives exactly these verdicts.
 
-A test cell passes re-verification when it started, finished, and every reference case of its
-function was logged with the expected value. ``graders.batch`` flags every test where this
-verdict and the in-kernel one disagree and scores the verified one.
+``graders.batch`` does this for a class; ``graders.verified_run.VerifiedExecute`` does it inside
+``nbgrader autograde`` (and so for ``python -m graders grade``). A test cell passes when it
+started, finished, and every case of its function was logged with a value the key accepts.
 """
 from __future__ import annotations
 
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from utils.checks import ATOL, GRADING_LOG_ENV, RTOL, _mismatch, decode, load_references
+from utils.checks import GRADING_LOG_ENV, decode, is_hidden, judge
 
 from graders.sources import GRADED_PREFIX, Source, function_of, grade_cells, graded_function, graded_functions
 
@@ -89,6 +88,14 @@ class Verdict:
     grade_id: str
     passed: bool
     reason: str
+    hidden: bool = False    # failed on a hidden case only, which the kernel cannot judge
+
+
+def answer_key(source: Source) -> dict[str, dict]:
+    """Every case of ``source``'s notebook, hidden ones included (``graders/reference/``)."""
+    if not source.reference_path.exists():
+        return {}
+    return json.loads(source.reference_path.read_text())["cases"]
 
 
 def read_log(path: Path) -> list[dict]:
@@ -105,9 +112,23 @@ def read_log(path: Path) -> list[dict]:
     return records
 
 
+def _case_problem(case_id: str, case: dict, item: dict | None) -> str | None:
+    if item is None:
+        return f"test case {case_id} produced no value"
+    try:
+        got = decode(item["value"])
+    except Exception as error:
+        return f"{case_id}: its value could not be read ({type(error).__name__})"
+    name = item.get("name") if isinstance(item.get("name"), str) else "output"
+    try:
+        return judge(case_id, case, got, name[:80])
+    except Exception as error:
+        return f"{case_id}: its value could not be compared ({type(error).__name__})"
+
+
 def verdicts(source: Source, records: list[dict], executed=None) -> dict[str, Verdict]:
     """Judge every test cell of ``source`` from the verification run's log."""
-    references = load_references()
+    key = answer_key(source)
     source_nb = source.notebook()
     functions = graded_functions(source_nb)
     started, done, values = set(), set(), {}
@@ -127,33 +148,58 @@ def verdicts(source: Source, records: list[dict], executed=None) -> dict[str, Ve
     out = {}
     for gid in grade_cells(source_nb):
         function = function_of(gid, functions) or gid
-        cases = sorted(c for c in references if c.startswith(function + "_"))
+        cases = sorted(c for c in key if c.startswith(function + "_"))
         if gid not in started:
-            out[gid] = Verdict(gid, False, "the test cell did not run when re-verified")
+            out[gid] = Verdict(gid, False, "the test cell did not run")
             continue
         if gid not in done:
-            out[gid] = Verdict(gid, False, "the test cell failed when re-verified"
+            out[gid] = Verdict(gid, False, "the test cell failed"
                                + (f" ({errors[gid]})" if gid in errors else ""))
             continue
-        problem = None
+        problem, hidden = None, False
         for case in cases:
-            item = values.get((gid, case))
-            if item is None:
-                problem = f"test case {case} produced no value when re-verified"
+            problem = _case_problem(case, key[case], values.get((gid, case)))
+            if problem:
+                hidden = is_hidden(case)
                 break
-            try:
-                got = decode(item["value"])
-                rtol = max(float(item.get("rtol", RTOL)), RTOL)
-                atol = max(float(item.get("atol", ATOL)), ATOL)
-                mismatch = _mismatch(got, decode(references[case]["expected"]), case, rtol, atol)
-            except Exception as error:
-                mismatch = f"its value could not be read ({type(error).__name__})"
-            if mismatch:
-                problem = (f"test case {case} differs from the reference when re-verified"
-                           if "hidden" in case else f"re-verified: {mismatch}")
-                break
-        out[gid] = Verdict(gid, problem is None, problem or "passed re-verification")
+        out[gid] = Verdict(gid, problem is None, problem or "passed", hidden)
     return out
+
+
+def apply_verdicts(nb, judged: dict[str, Verdict]) -> None:
+    """Make each test cell's outputs say its verdict (in place), so that nbgrader's scoring of
+    the cell (an error or stderr output: no points) agrees with it.
+
+    A failed cell without an error gets one naming the failed case; a passed cell's stderr and
+    error outputs (a warning, a traceback printed by the student's code) become plain text.
+    """
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        verdict = judged.get(meta.get("grade_id")) if meta.get("grade") else None
+        if verdict is None or cell.cell_type != "code":
+            continue
+        outputs = cell.get("outputs", [])
+        if verdict.passed:
+            changed = False
+            for i, output in enumerate(outputs):
+                if output.get("output_type") == "error":
+                    text = f"{output.get('ename')}: {output.get('evalue')}"
+                elif output.get("output_type") == "stream" and output.get("name") == "stderr":
+                    text = output.get("text", "")
+                else:
+                    continue
+                changed = True
+                outputs[i] = nbformat.v4.new_output("stream", name="stdout",
+                                                    text=f"[printed to stderr] {text}")
+            if changed:
+                outputs.append(nbformat.v4.new_output("stream", name="stdout", text=(
+                    "[grader] Passed: every value this test checks was right when judged outside "
+                    "the notebook; what went to stderr is shown above as plain text.\n")))
+        elif not any(o.get("output_type") == "error" for o in outputs):
+            outputs.append(nbformat.v4.new_output(
+                "error", ename="AssertionError", evalue=verdict.reason,
+                traceback=[f"AssertionError: {verdict.reason}"]))
+        cell.outputs = outputs
 
 
 # --------------------------------------------------------------------------- lean grading runs
@@ -206,20 +252,24 @@ def _names(source: str) -> tuple[set[str], set[str], set[str], set[str]]:
 def needed_cells(nb) -> set[int]:
     """Indices of the code cells a grading run of ``nb`` (a verification notebook) needs.
 
-    Always: the cells that import before the first graded function (the set-up), graded-function
-    cells, test cells. Then, until nothing changes, every cell before the last needed one that
-    binds a name a needed cell reads, or changes an object a needed cell reads (``model.fit``). Lesson cells nobody depends on (plots, demos) are left out; a test
-    runs every solution this way and requires full marks.
+    Always: the first cell (the grading marks), the imports cell (the first that imports,
+    before any graded function), graded-function cells, test cells. Then, until nothing
+    changes, every cell before the last needed one that binds a name a needed cell reads, or
+    changes an object a needed cell reads (``model.fit``). Lesson cells nobody depends on
+    (plots, demos) are left out; a test runs every solution this way and requires full marks.
     """
     info = {i: _names(c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code"}
     modules = set().union(*(m for _, _, m, _ in info.values()))   # np.array(...) changes nothing
     first_graded = next((i for i, c in enumerate(nb.cells) if graded_function(c)), len(nb.cells))
+    # the imports cell: the first that imports, before any graded function (a lesson cell that
+    # imports something for a demo counts like any other: run only if a needed cell reads it)
+    imports_cell = next((i for i in sorted(info) if info[i][2] and i < first_graded), None)
     needed = set()
     for i, cell in enumerate(nb.cells):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if i not in info:
             continue
-        setup = i == 0 or (info[i][2] and i < first_graded)
+        setup = i == 0 or i == imports_cell
         if setup or graded_function(cell) or meta.get("grade"):
             needed.add(i)
     changed = True
@@ -233,3 +283,16 @@ def needed_cells(nb) -> set[int]:
         needed |= added
         changed = bool(added)
     return needed
+
+
+def lean_skip(nb) -> set[int]:
+    """The code cells of verification notebook ``nb`` that a lean grading run leaves out."""
+    needed = needed_cells(nb)
+    return {i for i, c in enumerate(nb.cells) if c.cell_type == "code" and i not in needed}
+
+
+def skipped_note(count: int) -> nbformat.NotebookNode:
+    """The markdown cell a graded notebook starts with when ``count`` lesson cells did not run."""
+    return nbformat.v4.new_markdown_cell(
+        f"*Graded run: {count} lesson cells that no test depends on (plots, demos) were not run, "
+        "so they show no output here. Run the notebook yourself to see them.*")

@@ -1,4 +1,5 @@
-"""utils.checks: encoding, comparison messages, mistake hints, record mode, helper isolation."""
+"""utils.checks: encoding, comparison messages, mistake hints, record mode, helper isolation,
+and what a kernel can and cannot judge (hidden cases are only logged)."""
 from __future__ import annotations
 
 import json
@@ -9,6 +10,7 @@ import pytest
 from utils import checks
 
 
+
 @pytest.fixture
 def references(monkeypatch):
     cases = {
@@ -17,9 +19,14 @@ def references(monkeypatch):
                                   "value": checks.encode(2 * np.arange(6.0).reshape(2, 3))}]},
         "f_float": {"expected": checks.encode(-6.99908945068), "mistakes": []},
         "f_mask": {"expected": checks.encode(np.array([True, False])), "mistakes": []},
+        "f_acc": {"expected": checks.encode(np.array([1, 0, 1, 1])), "minimum": 0.75,
+                  "mistakes": []},
     }
-    monkeypatch.setattr(checks, "_references", cases)
+    notebook = checks.NotebookChecks("test_notebook")
+    notebook._expected = {"cases": cases, "hidden": ["f_hidden_a"], "replay": {}}
     monkeypatch.delenv(checks.RECORD_ENV, raising=False)
+    monkeypatch.delenv(checks.GRADING_LOG_ENV, raising=False)
+    monkeypatch.setattr(checks, "check", notebook.check, raising=False)
     return cases
 
 
@@ -55,7 +62,7 @@ def test_wrong_shape(references):
 
 
 def test_zero_d_array_instead_of_float_is_explained(references):
-    with pytest.raises(AssertionError, match=r"convert .* with float"):
+    with pytest.raises(AssertionError, match=r"take the number out of a size-1 result with \.item\(\)"):
         checks.check("f_float", np.array(-6.99908945068))
 
 
@@ -76,9 +83,18 @@ def test_unknown_case_says_how_to_regenerate(references):
 def test_record_mode_writes_instead_of_comparing(tmp_path, monkeypatch):
     log = tmp_path / "rec.jsonl"
     monkeypatch.setenv(checks.RECORD_ENV, str(log))
-    checks.check("anything", np.ones(2))
+    checks.NotebookChecks("no_such_notebook").check("anything", np.ones(2), rtol=1e-3)
     item = json.loads(log.read_text())
-    assert item["case"] == "anything" and item["value"]["shape"] == [2]
+    assert item["case"] == "anything" and item["value"]["shape"] == [2] and item["rtol"] == 1e-3
+
+
+def test_record_mode_records_labels_for_an_accuracy_case(tmp_path, monkeypatch):
+    log = tmp_path / "rec.jsonl"
+    monkeypatch.setenv(checks.RECORD_ENV, str(log))
+    checks.NotebookChecks("x").check("acc", np.array([1, 1, 0]), minimum=0.75,
+                                     labels=np.array([1, 0, 0]))
+    item = json.loads(log.read_text())
+    assert item["minimum"] == 0.75 and item["value"]["data"] == [1, 0, 0]
 
 
 def test_grading_log_records_and_still_compares(references, tmp_path, monkeypatch):
@@ -88,9 +104,22 @@ def test_grading_log_records_and_still_compares(references, tmp_path, monkeypatc
     wrong = np.arange(6.0).reshape(2, 3) * 2
     with pytest.raises(AssertionError, match="you doubled every value"):
         checks.check("f_array", wrong)
+    checks.check("f_hidden_a", np.array([1.0, 2.0]))      # logged, not judged here
     items = [json.loads(line) for line in log.read_text().splitlines()]
-    assert [item["case"] for item in items] == ["f_float", "f_array"]
+    assert [item["case"] for item in items] == ["f_float", "f_array", "f_hidden_a"]
     assert np.array_equal(checks.decode(items[1]["value"]), wrong)
+
+
+def test_a_kernel_cannot_judge_a_hidden_case(references, capsys):
+    """Hidden cases have no expected value in a kernel: check() neither passes nor fails them."""
+    checks.check("f_hidden_a", np.array([99.0]))
+    assert capsys.readouterr().out == ""
+
+
+def test_accuracy_cases_count_the_predictions(references, capsys):
+    checks.check("f_acc", np.array([1, 0, 1, 0]))          # 3 of 4
+    with pytest.raises(AssertionError, match=r"0\.500 accuracy on the test set; the test needs 0\.75"):
+        checks.check("f_acc", np.array([0, 0, 1, 0]))
 
 
 def helper(x):
@@ -114,12 +143,11 @@ def test_trusted_helpers_restores_after_an_exception():
     assert caller(1) == 20
 
 
-def test_hidden_cases_never_reveal_reference_values(monkeypatch, capsys):
-    monkeypatch.setattr(checks, "_references", {
-        "f_hidden_a": {"expected": checks.encode(np.array([1.25, 2.5])), "mistakes": []}})
-    monkeypatch.delenv(checks.RECORD_ENV, raising=False)
-    with pytest.raises(AssertionError) as info:
-        checks.check("f_hidden_a", np.array([1.25, 7.0]))
-    shown = capsys.readouterr().out + str(info.value)
+def test_judging_a_hidden_case_never_reveals_reference_values():
+    case = {"expected": checks.encode(np.array([1.25, 2.5])), "mistakes": [
+        {"label": "m", "hint": "you added one.", "value": checks.encode(np.array([2.25, 3.5]))}]}
+    shown = checks.judge("f_hidden_a", case, np.array([1.25, 7.0]))
     assert "1 of 2 values differ" in shown
     assert "2.5" not in shown and "1.25" not in shown
+    assert checks.judge("f_hidden_a", case, np.array([2.25, 3.5])).endswith("Likely mistake: you added one.")
+    assert checks.judge("f_hidden_a", case, np.array([1.25, 2.5])) is None

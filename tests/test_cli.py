@@ -30,3 +30,34 @@ def test_foreign_notebook(tmp_path):
     proc = grade(other, "--json")
     assert proc.returncode == 2
     assert "not one of the course notebooks" in json.loads(proc.stdout)["error"]
+
+
+def test_autograde_without_an_activated_venv_creates_the_gradebook(tmp_path):
+    """`.venv/bin/python -m graders autograde week1` on a course with no gradebook.db, with the
+    venv's bin folder not on PATH (no `source .venv/bin/activate`): nbgrader's Gradebook runs
+    `alembic` by name, also in the batch's own process. The one notebook is unreadable, so there
+    is no feedback to write (nbgrader would fail on an assignment with no graded notebook)."""
+    import csv
+    import os
+    import shutil
+    from pathlib import Path
+
+    from graders.sources import ROOT
+
+    bin_dir = str(Path(sys.executable).parent)
+    path = os.pathsep.join(d for d in os.environ.get("PATH", "").split(os.pathsep)
+                           if d and Path(d).resolve() != Path(bin_dir).resolve())
+    assert shutil.which("alembic", path=path) is None        # as on a machine without the venv
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
+    folder = tmp_path / "submitted" / "dave" / "week1"
+    folder.mkdir(parents=True)
+    (folder / "conv_step.ipynb").write_text("{ not a notebook")
+    assert not (tmp_path / "gradebook.db").exists()
+    proc = subprocess.run([sys.executable, "-m", "graders", "autograde", "week1", "--course",
+                           str(tmp_path)], capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "PATH": path})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "FileNotFoundError" not in proc.stderr
+    rows = list(csv.DictReader(open(tmp_path / "grades.csv")))
+    assert [(r["student_id"], r["assignment"], float(r["score"])) for r in rows] == [
+        ("dave", "week1", 0.0)]

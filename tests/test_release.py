@@ -1,13 +1,14 @@
 """The committed student notebooks are exactly what the sources generate, and leak nothing."""
 from __future__ import annotations
 
+import json
 import re
 
 import nbformat
 import pytest
 
-from graders.build import out_of_sync
-from graders.sources import all_sources, graded_function
+from graders.build import canonical, out_of_sync
+from graders.sources import KERNELSPEC, all_sources, graded_function, language_info
 
 SOURCES = all_sources()
 IDS = [s.key for s in SOURCES]
@@ -64,3 +65,46 @@ def test_release_has_no_outputs_and_locked_tests(source):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("grade") and not meta.get("solution"):
             assert meta.get("locked") is True
+
+
+def without_version(info: dict) -> dict:
+    return {k: v for k, v in info.items() if k != "version"}
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_release_carries_the_metadata_jupyterlab_writes(source):
+    """JupyterLab sets these on open; equal values leave the notebook unmodified (tests/test_lab.py
+    checks them against the kernel's own and saves through a server)."""
+    metadata = nbformat.read(source.release_path, as_version=4).metadata
+    assert metadata.kernelspec == KERNELSPEC == {
+        "display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    assert without_version(metadata.language_info) == without_version(language_info()) == {
+        "codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+        "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+        "pygments_lexer": "ipython3"}
+    assert re.fullmatch(r"3\.\d+\.\d+\S*", metadata.language_info.version)
+
+
+def test_sync_check_ignores_the_python_version_and_nothing_else(tmp_path):
+    committed = SOURCES[0].release_path
+    nb = json.loads(committed.read_text())
+    nb["metadata"]["language_info"]["version"] = "3.99.0"
+    saved = tmp_path / "saved.ipynb"
+    saved.write_text(json.dumps(nb))
+    assert canonical(saved) == canonical(committed)
+    nb["metadata"]["kernelspec"]["display_name"] = "Python 3"
+    saved.write_text(json.dumps(nb))
+    assert canonical(saved) != canonical(committed)
+
+
+def test_readme_lists_every_notebook_with_its_graded_function_count():
+    """A new notebook must be added to README's table (what students and instructors read)."""
+    import re
+
+    from graders.sources import ROOT, all_sources, graded_functions
+
+    rows = dict(re.findall(r"^\| `(weeks/[^`]+\.ipynb)` \|.*\| (\d+) \|$",
+                           (ROOT / "README.md").read_text(), re.M))
+    expected = {str(s.release_path.relative_to(ROOT)): str(len(graded_functions(s.notebook())))
+                for s in all_sources()}
+    assert rows == expected

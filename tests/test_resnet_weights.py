@@ -13,7 +13,7 @@ from keras import layers  # noqa: E402
 from utils import resnet_weights as rw  # noqa: E402
 from utils.gradients import gradient_norms  # noqa: E402
 from utils.modelcheck import describe  # noqa: E402
-from utils.trusted import stand_in_convolutional_block, stand_in_identity_block  # noqa: E402
+from utils.stand_ins import stand_in_convolutional_block, stand_in_identity_block  # noqa: E402
 
 
 def small_model(channels: int = 4) -> keras.Model:

@@ -1,8 +1,10 @@
 """Authoring rules every notebook source must follow (fast: no notebook is executed)."""
 from __future__ import annotations
 
+import ast
 import re
 
+import nbformat
 import pytest
 
 from graders.mutants import mutants_for
@@ -14,6 +16,42 @@ IDS = [s.key for s in SOURCES]
 
 def nbgrader_meta(cell):
     return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def top_level_defs(source: str) -> list[str]:
+    """Names of the functions and classes a cell defines at its top level (IPython syntax too)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        tree = ast.parse(TransformerManager().transform_cell(source))
+    except SyntaxError:
+        return []
+    return [node.name for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+
+
+def graded_cell_problems(nb) -> list[str]:
+    """How ``nb`` breaks "a graded function lives alone in its own cell": its cell must hold
+    that one top-level definition and nothing else, and no other cell may define it."""
+    problems = []
+    functions = graded_functions(nb)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        name = graded_function(cell)
+        if name:
+            try:
+                body = ast.parse(cell.source).body
+            except SyntaxError as error:
+                problems.append(f"cell {index} ({name}) does not parse: {error}")
+                continue
+            shape = [(type(node).__name__, getattr(node, "name", None)) for node in body]
+            if shape != [("FunctionDef", name)]:
+                problems.append(f"cell {index} ({name}) holds {shape}, not only def {name}")
+        else:
+            for other in sorted(set(top_level_defs(cell.source)) & set(functions)):
+                problems.append(f"cell {index} defines {other} too")
+    return problems
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
@@ -29,7 +67,6 @@ def test_graded_cells_follow_the_conventions(source):
             # a graded function lives alone in its own solution cell
             assert meta.get("solution") and not meta.get("grade"), name
             assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
-            assert re.search(rf"^def {name}\(", cell.source, re.M), name
         elif meta.get("solution"):
             pytest.fail(f"solution cell {meta.get('grade_id')} lacks '# GRADED FUNCTION:'")
     tests = grade_cells(nb)
@@ -37,6 +74,24 @@ def test_graded_cells_follow_the_conventions(source):
         assert function_of(grade_id, functions), f"{grade_id} does not start with a function name"
         assert points > 0, grade_id
     assert {function_of(t, functions) for t in tests} == set(functions), "a function has no test"
+    assert graded_cell_problems(nb) == []
+
+
+def test_the_alone_in_its_cell_rule_catches_what_it_names():
+    """``graded_cell_problems`` reports a second function in a graded cell, code beside the
+    function, and the graded function defined again in another cell."""
+    code = nbformat.v4.new_code_cell
+    nb = nbformat.v4.new_notebook(cells=[
+        code("# GRADED FUNCTION: f\ndef f(x):\n    return x\n\ndef helper():\n    pass\n"),
+        code("# GRADED FUNCTION: g\nscale = 2\ndef g(x):\n    return scale * x\n"),
+        code("# GRADED FUNCTION: h\ndef h(x):\n    return x\n"),
+        code("%matplotlib inline\ndef h(x):\n    return 0\n"),
+    ])
+    assert graded_cell_problems(nb) == [
+        "cell 0 (f) holds [('FunctionDef', 'f'), ('FunctionDef', 'helper')], not only def f",
+        "cell 1 (g) holds [('Assign', None), ('FunctionDef', 'g')], not only def g",
+        "cell 3 defines h too",
+    ]
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)

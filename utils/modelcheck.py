@@ -88,7 +88,7 @@ def describe_layer(layer) -> list[dict]:
         step = _step("Add", out, params)
     elif isinstance(layer, L.Dropout):
         step = _step("Dropout", out, params, rate=float(layer.rate))
-    elif hasattr(layer, "describe_settings"):   # e.g. utils.trusted's block stand-ins
+    elif hasattr(layer, "describe_settings"):   # e.g. utils.stand_ins's block stand-ins
         step = _step(type(layer).__name__, out, params, **layer.describe_settings())
     else:
         step = _step(type(layer).__name__, out, params)

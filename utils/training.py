@@ -36,7 +36,7 @@ def show_history(history, title: str = "", metrics=("loss", "accuracy")):
         epochs_run = np.arange(1, len(logs[metric]) + 1)
         ax.plot(epochs_run, logs[metric], label="train")
         if f"val_{metric}" in logs:
-            ax.plot(epochs_run, logs[f"val_{metric}"], "--", label="test")
+            ax.plot(epochs_run, logs[f"val_{metric}"], "--", label="validation")
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)

@@ -32,7 +32,8 @@ def conv_single_step(a_slice_prev, W, b):
     return float(np.sum(s))
 """),
     Mutant("conv_single_step", "zero_d_array",
-           "the result is a 0-d NumPy array; return a Python float with float(...).",
+           "the result is a 0-d NumPy array; return a Python float: add b.item() (b has shape "
+           "(1, 1, 1)) and wrap the sum in float(...), or call .item() on the result.",
            """
 def conv_single_step(a_slice_prev, W, b):
     return np.squeeze(np.sum(a_slice_prev * W) + b)

@@ -5,7 +5,7 @@
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -35,6 +35,16 @@
 # prints what it expected and what it got, and when it recognises a common mistake it says which.
 # When your notebook is graded, more tests run with other shapes, strides and pads, so write
 # general code rather than code that fits the visible example.
+# A function that calls another one you write (`conv_forward` calls `zero_pad` and
+# `conv_single_step`) is tested with *stand-ins* for those helpers, so a mistake in a helper
+# costs only the helper's points. A stand-in knows only the calls a correct solution makes:
+# if your function passes a helper something else, the message says which call it was.
+#
+# **Inside each function** numbered comments split the work into steps, each with about how many
+# lines it takes (`≈ 3 lines`) and the names of the variables the text uses (`a_prev_pad`,
+# `vert_start`, ...). Each `raise NotImplementedError()` marks where one step's code goes:
+# replace every one of them. The comments are a guide, not a rule: only what your function
+# returns is graded, so you may restructure or delete them.
 #
 # **Notation.** Superscript $[l]$ is the layer, $(i)$ the example. Arrays are *channels-last*:
 # one image is $n_H \times n_W \times n_C$ (height, width, channels) and a batch of $m$ images is
@@ -43,22 +53,25 @@
 # %%
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keep TensorFlow quiet if anything imports it
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ logging goes to stderr
+# oneDNN's start-up notice is printed before that setting applies; this also keeps float
+# results identical from run to run
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import time
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from utils import trusted
-from utils.checks import check, trusted_helpers
-from utils.fastconv import conv_backward_fast, conv_forward_fast, correlate2d, pool_forward_fast
+from utils.checks import notebook_checks, trusted_helpers
 from utils.gradcheck import numerical_gradient, report
 from utils.images import sample_photo
 from utils.plots import show_images, show_matrices, show_padding, show_pooling
 
 plt.rcParams["figure.figsize"] = (9.0, 3.5)
 plt.rcParams["image.cmap"] = "gray"
+# the test cells' helpers, for this notebook's test cases
+check, check_model, stand_ins = notebook_checks("week1_conv_step")
 
 # %% [markdown]
 # ## 1. Why convolutions?
@@ -101,6 +114,8 @@ image6 = np.array([[3, 0, 1, 2, 7, 4],
                    [0, 1, 3, 1, 7, 8],
                    [4, 2, 1, 6, 2, 8],
                    [2, 4, 5, 2, 3, 9]])
+
+from utils.fastconv import correlate2d  # vectorised code, used only to draw these examples
 
 edges6 = correlate2d(image6, vertical)  # a 2-D "convolution" (no flip), from utils/fastconv.py
 show_matrices([image6, vertical, edges6], ["6x6 image", "3x3 vertical filter", "4x4 output"])
@@ -335,6 +350,8 @@ plt.show()
 # becomes a batch of one single-channel image:
 
 # %%
+from utils.fastconv import pool_forward_fast
+
 batch4 = grid4.reshape(1, 4, 4, 1)
 pooled_max, _ = pool_forward_fast(batch4, {"f": 2, "stride": 2}, mode="max")
 pooled_avg, _ = pool_forward_fast(batch4, {"f": 2, "stride": 2}, mode="average")
@@ -354,6 +371,8 @@ grid5 = np.array([[1, 3, 2, 1, 3],
                   [5, 6, 1, 2, 9]], dtype=float)
 show_pooling(grid5, f=3, stride=1, mode="max")
 plt.show()
+
+# %%
 pooled5, _ = pool_forward_fast(grid5.reshape(1, 5, 5, 1), {"f": 3, "stride": 1})
 np.testing.assert_allclose(pooled5[0, :, :, 0], [[9, 9, 5], [9, 9, 5], [8, 6, 9]])
 
@@ -435,6 +454,9 @@ def zero_pad(X, pad):
     pad: int, number of zeros added on each side of height and width
     Returns X_pad: (m, n_H + 2*pad, n_W + 2*pad, n_C)
     """
+    # Step 1 (≈ 1 line): call np.pad on X with one (before, after) pair per axis: `pad` zeros
+    #   before and after on the height and width axes, nothing on the batch and channel axes.
+    #   Keep the name X_pad for the result.
     ### BEGIN SOLUTION
     X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant",
                    constant_values=0)
@@ -474,7 +496,10 @@ plt.show()
 #
 # $$ Z = \sum_{h,w,c} a_{\text{slice}}[h,w,c] \, W[h,w,c] + b $$
 #
-# Return a Python `float` (use `float(...)`), not an array.
+# Return a Python `float`, not an array. Careful: `b` has shape $(1, 1, 1)$, so `np.sum(s) + b`
+# is an array of that shape too, and NumPy 2 refuses `float()` of an array with dimensions
+# (`TypeError: only 0-dimensional arrays can be converted to Python scalars`). Take the single
+# number out of `b` first with `b.item()` (or out of the result with `.item()`).
 #
 # *Note on the original assignment:* its code computed `np.sum(a_slice_prev * W + b)`. Because
 # `b` is broadcast to every element before the sum, that adds the bias $f \cdot f \cdot n_C$
@@ -492,8 +517,13 @@ def conv_single_step(a_slice_prev, W, b):
     b: (1, 1, 1) bias of that filter
     Returns Z: float, sum(a_slice_prev * W) + b
     """
+    # Step 1 (≈ 1 line): multiply the window and the filter element by element -> s
     ### BEGIN SOLUTION
     s = a_slice_prev * W
+    ### END SOLUTION
+    # Step 2 (≈ 1 line): add up every entry of s, add the bias once, and turn the result into a
+    #   Python float -> Z. (b has shape (1, 1, 1): take its single number out first, see above.)
+    ### BEGIN SOLUTION
     Z = float(np.sum(s) + b.item())
     ### END SOLUTION
     return Z
@@ -526,12 +556,13 @@ check("conv_single_step_hidden_3x3x1", conv_single_step(
 # horiz_start = w * stride       horiz_end = horiz_start + f
 # ```
 #
-# Steps:
-# 1. read $f$ from `W.shape`, `stride` and `pad` from `hparameters`;
-# 2. compute $n_H, n_W$ with the formula of section 3 (use `//` for the floor) and
-#    create `Z = np.zeros((m, n_H, n_W, n_C))`;
-# 3. pad the input with `zero_pad`;
-# 4. loop over examples $i$, output rows $h$, output columns $w$ and filters $c$; take the window
+# The steps, numbered as in the comments of the code cell:
+# 1. read the sizes from `A_prev.shape` and `W.shape` (so $f$ and $n_C$), and `stride` and
+#    `pad` from `hparameters`;
+# 2. compute $n_H, n_W$ with the formula of section 3 (use `//` for the floor);
+# 3. create `Z = np.zeros((m, n_H, n_W, n_C))`;
+# 4. pad the input with `zero_pad`;
+# 5. loop over examples $i$, output rows $h$, output columns $w$ and filters $c$; take the window
 #    `a_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :]` and set
 #    `Z[i, h, w, c] = conv_single_step(window, W[:, :, :, c], b[:, :, :, c])`.
 #
@@ -549,14 +580,37 @@ def conv_forward(A_prev, W, b, hparameters):
     hparameters: dict with keys "stride" and "pad"
     Returns Z: (m, n_H, n_W, n_C) and cache = (A_prev, W, b, hparameters)
     """
+    # Step 1 (≈ 3 lines): read m, n_H_prev, n_W_prev, n_C_prev from A_prev.shape,
+    #   f and n_C from W.shape, and stride and pad from hparameters
     ### BEGIN SOLUTION
     m, n_H_prev, n_W_prev, n_C_prev = A_prev.shape
     f, f, n_C_prev, n_C = W.shape
     stride, pad = hparameters["stride"], hparameters["pad"]
+    ### END SOLUTION
+    # Step 2 (≈ 2 lines): the output height n_H and width n_W, with the formula of section 3
+    #   (use // for the floor)
+    ### BEGIN SOLUTION
     n_H = (n_H_prev - f + 2 * pad) // stride + 1
     n_W = (n_W_prev - f + 2 * pad) // stride + 1
+    ### END SOLUTION
+    # Step 3 (≈ 1 line): an output volume Z of zeros, shape (m, n_H, n_W, n_C)
+    ### BEGIN SOLUTION
     Z = np.zeros((m, n_H, n_W, n_C))
+    ### END SOLUTION
+    # Step 4 (≈ 1 line): pad A_prev with your zero_pad -> A_prev_pad
+    ### BEGIN SOLUTION
     A_prev_pad = zero_pad(A_prev, pad)
+    ### END SOLUTION
+    # Step 5 (≈ 11 lines): four nested loops, filling Z one number at a time:
+    #   for every example i:            a_prev_pad = the i-th image of A_prev_pad
+    #     for every output row h:       vert_start, vert_end = the window's first row, and one
+    #                                   past its last row, in a_prev_pad
+    #       for every output column w:  horiz_start, horiz_end = the same for its columns
+    #                                   a_slice_prev = the (f, f, n_C_prev) window at those rows
+    #                                   and columns, all channels
+    #         for every filter c:       Z[i, h, w, c] = conv_single_step of a_slice_prev with
+    #                                   filter c's weights and bias (keep their 3 dimensions)
+    ### BEGIN SOLUTION
     for i in range(m):
         a_prev_pad = A_prev_pad[i]
         for h in range(n_H):
@@ -574,7 +628,7 @@ def conv_forward(A_prev, W, b, hparameters):
 
 
 # %% nbgrader={"grade": true, "grade_id": "conv_forward_tests", "locked": true, "points": 5, "schema_version": 3, "solution": false, "task": false}
-helpers = dict(zero_pad=trusted.zero_pad, conv_single_step=trusted.conv_single_step)
+helpers = stand_ins("zero_pad", "conv_single_step")  # replay the reference's answers
 np.random.seed(1)
 A_prev = np.random.randn(2, 5, 7, 4)
 W = np.random.randn(3, 3, 4, 8)
@@ -584,8 +638,9 @@ with trusted_helpers(conv_forward, **helpers):
     Z, cache_conv = conv_forward(A_prev, W, b, hparameters)
 print("Z.shape =", Z.shape, "  mean(Z) =", np.mean(Z))
 check("conv_forward_example", Z, name="Z")
-assert len(cache_conv) == 4 and cache_conv[0] is A_prev and cache_conv[1] is W \
-    and cache_conv[2] is b and cache_conv[3] is hparameters, "cache must be (A_prev, W, b, hparameters)"
+check("conv_forward_cache", len(cache_conv) == 4 and all(
+    kept is given for kept, given in zip(cache_conv, (A_prev, W, b, hparameters))),
+    name="'the cache is (A_prev, W, b, hparameters)'")
 
 # the lecture's 7x7 image, stride 2, no padding: [[91, 100, 88], [69, 91, 117], [44, 72, 74]]
 image_7x7 = np.array([[2, 3, 7, 4, 6, 2, 9], [6, 6, 9, 8, 7, 4, 3], [3, 4, 8, 3, 8, 9, 7],
@@ -604,8 +659,7 @@ for case, (shape, f, n_C, pad, stride) in {
     A_h = np.random.randn(*shape)
     W_h = np.random.randn(f, f, shape[3], n_C)
     b_h = np.random.randn(1, 1, 1, n_C)
-    with trusted_helpers(conv_forward, zero_pad=trusted.zero_pad,
-                         conv_single_step=trusted.conv_single_step):
+    with trusted_helpers(conv_forward, **stand_ins("zero_pad", "conv_single_step")):
         Z_h, _ = conv_forward(A_h, W_h, b_h, {"pad": pad, "stride": stride})
     check(case, Z_h, name="Z")
 ### END HIDDEN TESTS
@@ -632,12 +686,28 @@ def pool_forward(A_prev, hparameters, mode="max"):
     mode: "max" or "average"
     Returns A: (m, n_H, n_W, n_C_prev) and cache = (A_prev, hparameters)
     """
+    # Step 1 (≈ 2 lines): read m, n_H_prev, n_W_prev, n_C_prev from A_prev.shape, and f and
+    #   stride from hparameters
     ### BEGIN SOLUTION
     m, n_H_prev, n_W_prev, n_C_prev = A_prev.shape
     f, stride = hparameters["f"], hparameters["stride"]
+    ### END SOLUTION
+    # Step 2 (≈ 2 lines): the output height n_H and width n_W (no padding; the channels stay
+    #   n_C_prev)
+    ### BEGIN SOLUTION
     n_H = (n_H_prev - f) // stride + 1
     n_W = (n_W_prev - f) // stride + 1
+    ### END SOLUTION
+    # Step 3 (≈ 1 line): an output A of zeros, shape (m, n_H, n_W, n_C_prev)
+    ### BEGIN SOLUTION
     A = np.zeros((m, n_H, n_W, n_C_prev))
+    ### END SOLUTION
+    # Step 4 (≈ 13 lines): loop over examples i, output rows h, output columns w and channels c:
+    #   vert_start, vert_end, horiz_start, horiz_end = the window's rows and columns, as in
+    #     conv_forward;
+    #   a_prev_slice = that window of example i, channel c only: shape (f, f);
+    #   A[i, h, w, c] = its maximum when mode is "max", its mean when mode is "average".
+    ### BEGIN SOLUTION
     for i in range(m):
         for h in range(n_H):
             vert_start = h * stride
@@ -646,11 +716,11 @@ def pool_forward(A_prev, hparameters, mode="max"):
                 horiz_start = w * stride
                 horiz_end = horiz_start + f
                 for c in range(n_C_prev):
-                    window = A_prev[i, vert_start:vert_end, horiz_start:horiz_end, c]
+                    a_prev_slice = A_prev[i, vert_start:vert_end, horiz_start:horiz_end, c]
                     if mode == "max":
-                        A[i, h, w, c] = np.max(window)
+                        A[i, h, w, c] = np.max(a_prev_slice)
                     elif mode == "average":
-                        A[i, h, w, c] = np.mean(window)
+                        A[i, h, w, c] = np.mean(a_prev_slice)
     ### END SOLUTION
     cache = (A_prev, hparameters)
     return A, cache
@@ -664,7 +734,8 @@ for mode in ("max", "average"):
     A, cache_pool = pool_forward(A_prev, hparameters, mode=mode)
     print(f"mode = {mode}: A.shape = {A.shape}")
     check(f"pool_forward_example_{mode}", A, name="A")
-assert cache_pool[0] is A_prev and cache_pool[1] is hparameters, "cache must be (A_prev, hparameters)"
+check("pool_forward_cache", len(cache_pool) == 2 and cache_pool[0] is A_prev
+      and cache_pool[1] is hparameters, name="'the cache is (A_prev, hparameters)'")
 
 # the lecture's 4x4 example, f=2, s=2: max [[9, 2], [6, 3]], average [[3.75, 1.25], [4, 2]]
 grid_4x4 = np.array([[1, 3, 2, 1], [2, 9, 1, 1], [1, 4, 2, 3], [5, 6, 1, 2]], dtype=float)
@@ -717,17 +788,40 @@ def conv_backward(dZ, cache):
     Returns dA_prev: (m, n_H_prev, n_W_prev, n_C_prev), dW: (f, f, n_C_prev, n_C),
             db: (1, 1, 1, n_C)
     """
+    # Step 1 (≈ 1 line): unpack the cache into A_prev, W, b, hparameters
     ### BEGIN SOLUTION
     A_prev, W, b, hparameters = cache
+    ### END SOLUTION
+    # Step 2 (≈ 4 lines): read the sizes from A_prev.shape, W.shape and dZ.shape (so n_H and n_W
+    #   are the output's), and stride and pad from hparameters
+    ### BEGIN SOLUTION
     m, n_H_prev, n_W_prev, n_C_prev = A_prev.shape
     f, f, n_C_prev, n_C = W.shape
     stride, pad = hparameters["stride"], hparameters["pad"]
     m, n_H, n_W, n_C = dZ.shape
+    ### END SOLUTION
+    # Step 3 (≈ 3 lines): the gradients, all zeros to start with: dA_prev shaped like A_prev,
+    #   dW like W, db of shape (1, 1, 1, n_C)
+    ### BEGIN SOLUTION
     dA_prev = np.zeros(A_prev.shape)
     dW = np.zeros(W.shape)
     db = np.zeros((1, 1, 1, n_C))
+    ### END SOLUTION
+    # Step 4 (≈ 2 lines): pad A_prev and dA_prev with your zero_pad -> A_prev_pad, dA_prev_pad
+    ### BEGIN SOLUTION
     A_prev_pad = zero_pad(A_prev, pad)
     dA_prev_pad = zero_pad(dA_prev, pad)
+    ### END SOLUTION
+    # Step 5 (≈ 15 lines): loop over examples i, output rows h, output columns w and filters c:
+    #   a_prev_pad, da_prev_pad = the i-th example of A_prev_pad and of dA_prev_pad;
+    #   vert_start, vert_end, horiz_start, horiz_end = the window's rows and columns, as in
+    #     conv_forward;
+    #   a_slice = that window of a_prev_pad, all channels;
+    #   then the three += updates of the formulas above, for the same window of da_prev_pad,
+    #     for dW[:, :, :, c] and for db[:, :, :, c].
+    #   When example i is done (after the h loop, inside the i loop), copy da_prev_pad without
+    #   its padding into dA_prev[i, :, :, :].
+    ### BEGIN SOLUTION
     for i in range(m):
         a_prev_pad = A_prev_pad[i]
         da_prev_pad = dA_prev_pad[i]
@@ -749,11 +843,11 @@ def conv_backward(dZ, cache):
 
 # %% nbgrader={"grade": true, "grade_id": "conv_backward_tests", "locked": true, "points": 5, "schema_version": 3, "solution": false, "task": false}
 def run_conv_backward(A_prev, W, b, hparameters, dZ):
-    """conv_backward with the trusted zero_pad; explains the classic pad-0 slicing bug."""
-    hint = ("Slicing with [pad:-pad] selects nothing when pad is 0; strip the padding with "
-            "pad:pad + n_H_prev and pad:pad + n_W_prev")
+    """conv_backward with a stand-in zero_pad; explains the classic pad-0 slicing bug."""
+    hint = ("Likely mistake: the padding is stripped with [pad:-pad], which selects nothing when "
+            "pad = 0; slice pad:pad + n_H_prev and pad:pad + n_W_prev instead.")
     try:
-        with trusted_helpers(conv_backward, zero_pad=trusted.zero_pad):
+        with trusted_helpers(conv_backward, **stand_ins("zero_pad")):
             grads = conv_backward(dZ, (A_prev, W, b, hparameters))
     except (ValueError, IndexError) as error:
         if hparameters["pad"] == 0:
@@ -807,9 +901,18 @@ for case, (shape, f, n_C, pad, stride) in {
 #      [4, 2]]                  [True,  False]]    (True where X == max(X), here the 4)
 # ```
 #
-# Write `create_mask_from_window(x)` returning `x == np.max(x)`. If the maximum occurs more
-# than once, every copy is marked `True` (and receives the gradient); that is a rare event with
-# real-valued activations, and this is the convention we grade.
+# Write `create_mask_from_window(x)`: find the largest value of the window, then compare every
+# entry of `x` with it. NumPy compares a whole array with a number in one expression and gives
+# back an array of booleans of the same shape, so no loop is needed.
+#
+# **Ties.** When the largest value occurs more than once, this mask is `True` at every copy, and
+# `pool_backward` then gives *each* of them the window's whole gradient. Ties are not rare in
+# practice: max pooling usually follows a ReLU, and wherever a window covers only negative
+# pre-activations, all its values are 0. At a tie the maximum has no derivative, so any choice is
+# a convention. Frameworks send the gradient to **one** position: TensorFlow's max-pool gradient
+# to the first largest value of the window (in row order), PyTorch to the one index its forward
+# pass recorded. This course keeps the simpler mask, which marks every tied maximum, and the
+# graded tests include a window with a tie that expects exactly that.
 
 # %% nbgrader={"grade": false, "grade_id": "create_mask_from_window_code", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # GRADED FUNCTION: create_mask_from_window
@@ -819,6 +922,7 @@ def create_mask_from_window(x):
     x: (f, f) window
     Returns mask: boolean (f, f), True where x equals its maximum
     """
+    # Step 1 (≈ 1 line): compare every entry of x with the window's largest value -> mask
     ### BEGIN SOLUTION
     mask = x == np.max(x)
     ### END SOLUTION
@@ -857,9 +961,16 @@ def distribute_value(dz, shape):
     shape: (n_H, n_W) shape of the window
     Returns a: (n_H, n_W) array, every entry dz / (n_H * n_W)
     """
+    # Step 1 (≈ 1 line): unpack shape into n_H and n_W
     ### BEGIN SOLUTION
     n_H, n_W = shape
+    ### END SOLUTION
+    # Step 2 (≈ 1 line): each entry's share of dz -> average
+    ### BEGIN SOLUTION
     average = dz / (n_H * n_W)
+    ### END SOLUTION
+    # Step 3 (≈ 1 line): an array of the given shape with average in every entry -> a
+    ### BEGIN SOLUTION
     a = np.ones(shape) * average
     ### END SOLUTION
     return a
@@ -893,11 +1004,26 @@ def pool_backward(dA, cache, mode="max"):
     mode: "max" or "average"
     Returns dA_prev: same shape as A_prev
     """
+    # Step 1 (≈ 3 lines): unpack the cache into A_prev, hparameters; read stride and f from
+    #   hparameters, and m, n_H, n_W, n_C from dA.shape
     ### BEGIN SOLUTION
     A_prev, hparameters = cache
     stride, f = hparameters["stride"], hparameters["f"]
     m, n_H, n_W, n_C = dA.shape
+    ### END SOLUTION
+    # Step 2 (≈ 1 line): dA_prev, zeros shaped like A_prev
+    ### BEGIN SOLUTION
     dA_prev = np.zeros(A_prev.shape)
+    ### END SOLUTION
+    # Step 3 (≈ 16 lines): loop over examples i, output rows h, output columns w and channels c:
+    #   a_prev = the i-th example of A_prev;
+    #   vert_start, vert_end, horiz_start, horiz_end = the window's rows and columns, as in
+    #     pool_forward;
+    #   mode "max": a_prev_slice = that window of a_prev, channel c only; mask = its
+    #     create_mask_from_window; add mask times dA[i, h, w, c] to the same window of dA_prev
+    #     (example i, channel c);
+    #   mode "average": add distribute_value(dA[i, h, w, c], (f, f)) to that window of dA_prev.
+    ### BEGIN SOLUTION
     for i in range(m):
         a_prev = A_prev[i]
         for h in range(n_H):
@@ -908,8 +1034,8 @@ def pool_backward(dA, cache, mode="max"):
                 horiz_end = horiz_start + f
                 for c in range(n_C):
                     if mode == "max":
-                        window = a_prev[vert_start:vert_end, horiz_start:horiz_end, c]
-                        mask = create_mask_from_window(window)
+                        a_prev_slice = a_prev[vert_start:vert_end, horiz_start:horiz_end, c]
+                        mask = create_mask_from_window(a_prev_slice)
                         dA_prev[i, vert_start:vert_end, horiz_start:horiz_end, c] += mask * dA[i, h, w, c]
                     elif mode == "average":
                         dA_prev[i, vert_start:vert_end, horiz_start:horiz_end, c] += \
@@ -919,8 +1045,7 @@ def pool_backward(dA, cache, mode="max"):
 
 
 # %% nbgrader={"grade": true, "grade_id": "pool_backward_tests", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
-pool_helpers = dict(create_mask_from_window=trusted.create_mask_from_window,
-                    distribute_value=trusted.distribute_value)
+pool_helpers = stand_ins("create_mask_from_window", "distribute_value")
 np.random.seed(1)
 A_prev = np.random.randn(5, 5, 3, 2)
 hparameters = {"stride": 1, "f": 2}
@@ -936,8 +1061,7 @@ for shape, f, stride in [((2, 6, 4, 3), 2, 2), ((1, 7, 7, 2), 2, 3), ((2, 5, 6, 
     A_h = np.random.randn(*shape)
     dA_h = np.random.randn(shape[0], (shape[1] - f) // stride + 1, (shape[2] - f) // stride + 1, shape[3])
     for pool_mode in ("max", "average"):
-        with trusted_helpers(pool_backward, create_mask_from_window=trusted.create_mask_from_window,
-                             distribute_value=trusted.distribute_value):
+        with trusted_helpers(pool_backward, **stand_ins("create_mask_from_window", "distribute_value")):
             got = pool_backward(dA_h, (A_h, {"f": f, "stride": stride}), mode=pool_mode)
         check(f"pool_backward_hidden_{shape[1]}x{shape[2]}_f{f}_s{stride}_{pool_mode}", got, name="dA_prev")
 ### END HIDDEN TESTS
@@ -977,7 +1101,9 @@ report("db", db_chk, numerical_gradient(conv_loss, b_chk))
 
 # %% [markdown]
 # The same check for pooling. Max pooling is not differentiable where two values of a window
-# tie, but with random inputs that almost never happens.
+# tie. The random real numbers below practically never tie, so the check is meaningful here; on
+# the output of a ReLU, where windows of zeros are common, a numerical gradient check of max
+# pooling would disagree with any of the conventions above.
 
 # %%
 np.random.seed(3)
@@ -1007,6 +1133,8 @@ for mode in ("max", "average"):
 # agrees with your loop version and times both. Try writing your own before you read it!
 
 # %%
+from utils.fastconv import conv_backward_fast, conv_forward_fast
+
 np.random.seed(4)
 A_big = np.random.randn(4, 16, 16, 8)
 W_big = np.random.randn(3, 3, 8, 16)
@@ -1043,4 +1171,5 @@ print(f"loops {loop_seconds * 1000:.1f} ms, vectorised {fast_seconds * 1000:.2f}
 #   spreads it evenly.
 # - Backpropagation through a convolution accumulates gradient window by window.
 #
-# Next: the same layers in TensorFlow/Keras, trained on real images.
+# Next: the same layers in TensorFlow/Keras, trained on pictures of hands and faces drawn by
+# the course's own image generator.

@@ -5,7 +5,7 @@
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -29,6 +29,9 @@
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ logging goes to stderr
+# oneDNN's start-up notice is printed before that setting applies; this also keeps float
+# results identical from run to run
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -36,14 +39,15 @@ import keras
 from keras import layers
 from keras.initializers import GlorotUniform as glorot_uniform
 
-from utils.checks import check, check_model, trusted_helpers
+from utils.checks import notebook_checks, trusted_helpers
 from utils.datasets import convert_to_one_hot, load_signs
 from utils.gradients import gradient_norms, plot_gradient_norms
 from utils.resnet_weights import load_resnet50_weights
+from utils.stand_ins import stand_in_convolutional_block, stand_in_identity_block
 from utils.training import epochs, show_predictions
-from utils.trusted import stand_in_convolutional_block, stand_in_identity_block
 
 keras.utils.set_random_seed(1)
+check, check_model, stand_ins = notebook_checks("week2_residual_networks")  # this notebook's test cases
 
 # %% [markdown]
 # ## 1. The SIGNS data
@@ -70,10 +74,21 @@ print("X_test shape: ", X_test.shape, " Y_test shape: ", Y_test.shape)
 # the first layers receive almost no gradient and barely learn (more rarely the factors are
 # larger than one and the gradient explodes).
 #
-# A residual connection changes the product. If a block computes $a^{[l+2]} = g(z^{[l+2]} +
-# a^{[l]})$, the derivative of its output with respect to its input is the block's own
-# Jacobian **plus the identity**, so the gradient always has a short path back to the early
-# layers.
+# A residual connection changes the product. A block computes $a^{[l+2]} = g(z^{[l+2]} +
+# a^{[l]})$: the shortcut is added *before* the ReLU $g$. By the chain rule the derivative of
+# its output with respect to its input is
+#
+# $$ \frac{\partial a^{[l+2]}}{\partial a^{[l]}} = D \left( \frac{\partial z^{[l+2]}}{\partial a^{[l]}} + I \right), $$
+#
+# where $D$ is the diagonal matrix of $g'(z^{[l+2]} + a^{[l]})$: for a ReLU, 1 at the units whose
+# sum is positive and 0 at the units it switches off. A plain network has only
+# $D \, \partial z^{[l+2]} / \partial a^{[l]}$, which can be tiny. With the shortcut, the
+# identity $I$ carries the gradient back unchanged through every unit that is active after the
+# addition, however small the main path's Jacobian is; only the units the final ReLU switches
+# off stop it, shortcut or not. So the gradient has a short path back to the early layers
+# wherever the block's output is positive. (In the later "pre-activation" ResNet, He et al.
+# 2016, the ReLU moves into the main path and the shortcut is a pure identity, so even that
+# factor $D$ disappears from the shortcut.)
 #
 # Let us measure it. Below are two networks of the same depth built from the same 3×3
 # convolutions: a *plain* stack, and a *residual* one where every pair of convolutions is
@@ -100,6 +115,8 @@ def deep_convnet(depth, residual, width=16, input_shape=(64, 64, 3), classes=6):
 
 
 batch = slice(0, 64)
+print("building two 41-layer networks and backpropagating one batch through each "
+      "(about 10 seconds)...")
 norms = {kind: gradient_norms(deep_convnet(41, residual=(kind == "residual")),
                               X_train[batch], Y_train[batch])
          for kind in ("plain", "residual")}
@@ -139,6 +156,14 @@ plt.show()
 # `initializer` (fixed values, so the expected outputs do not depend on TensorFlow's random
 # numbers); the default, Glorot uniform, is what you train with. The addition needs
 # `F3` equal to the number of input channels.
+#
+# **`padding="same"` here.** The middle convolution has stride 1, and with stride 1 Keras's
+# `"same"` is the lecture's "same convolution": the output keeps the input's height and width,
+# which is what lets the shortcut be added. For an odd `f` Keras pads $(f-1)/2$ on each side, as
+# in the lecture; for an even `f` (one test uses `f=2`) it pads one row and one column more at
+# the bottom and on the right. With a stride $s > 1$ Keras's `"same"` would instead give
+# $\lceil n/s \rceil$ rows, not $n$; this notebook never uses it that way: every stride in
+# ResNet-50 sits on a convolution or pooling with `"valid"` padding.
 
 # %% nbgrader={"grade": false, "grade_id": "identity_block_code", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # GRADED FUNCTION: identity_block
@@ -161,21 +186,36 @@ def identity_block(X, f, filters, stage, block, initializer=glorot_uniform):
     F1, F2, F3 = filters
     X_shortcut = X
 
+    # Step 1 (≈ 3 lines): the first component of the main path: Conv2D with F1 filters of 1x1,
+    #   stride 1, "valid", named conv_name_base + "2a"; BatchNormalization on axis 3, named
+    #   bn_name_base + "2a"; ReLU. Each layer is called on X and its result is the new X, and
+    #   every Conv2D gets kernel_initializer=initializer(seed=0).
     ### BEGIN SOLUTION
     X = layers.Conv2D(F1, (1, 1), strides=(1, 1), padding="valid", name=conv_name_base + "2a",
                       kernel_initializer=initializer(seed=0))(X)
     X = layers.BatchNormalization(axis=3, name=bn_name_base + "2a")(X)
     X = layers.Activation("relu")(X)
+    ### END SOLUTION
 
+    # Step 2 (≈ 3 lines): the second component: Conv2D with F2 filters of f x f, stride 1,
+    #   "same", named ...2b; BatchNormalization named ...2b; ReLU
+    ### BEGIN SOLUTION
     X = layers.Conv2D(F2, (f, f), strides=(1, 1), padding="same", name=conv_name_base + "2b",
                       kernel_initializer=initializer(seed=0))(X)
     X = layers.BatchNormalization(axis=3, name=bn_name_base + "2b")(X)
     X = layers.Activation("relu")(X)
+    ### END SOLUTION
 
+    # Step 3 (≈ 2 lines): the third component: Conv2D with F3 filters of 1x1, stride 1, "valid",
+    #   named ...2c; BatchNormalization named ...2c; no ReLU yet
+    ### BEGIN SOLUTION
     X = layers.Conv2D(F3, (1, 1), strides=(1, 1), padding="valid", name=conv_name_base + "2c",
                       kernel_initializer=initializer(seed=0))(X)
     X = layers.BatchNormalization(axis=3, name=bn_name_base + "2c")(X)
+    ### END SOLUTION
 
+    # Step 4 (≈ 2 lines): add X_shortcut to X with an Add layer, then the ReLU
+    ### BEGIN SOLUTION
     X = layers.Add()([X, X_shortcut])
     X = layers.Activation("relu")(X)
     ### END SOLUTION
@@ -269,25 +309,43 @@ def convolutional_block(X, f, filters, stage, block, s=2, initializer=glorot_uni
     F1, F2, F3 = filters
     X_shortcut = X
 
+    # Step 1 (≈ 3 lines): main path, first component: Conv2D with F1 filters of 1x1, stride s,
+    #   "valid", named conv_name_base + "2a"; BatchNormalization on axis 3 named bn_name_base + "2a";
+    #   ReLU. As in identity_block, every Conv2D gets kernel_initializer=initializer(seed=0).
     ### BEGIN SOLUTION
     X = layers.Conv2D(F1, (1, 1), strides=(s, s), padding="valid", name=conv_name_base + "2a",
                       kernel_initializer=initializer(seed=0))(X)
     X = layers.BatchNormalization(axis=3, name=bn_name_base + "2a")(X)
     X = layers.Activation("relu")(X)
+    ### END SOLUTION
 
+    # Step 2 (≈ 3 lines): second component: Conv2D with F2 filters of f x f, stride 1, "same",
+    #   named ...2b; BatchNormalization named ...2b; ReLU
+    ### BEGIN SOLUTION
     X = layers.Conv2D(F2, (f, f), strides=(1, 1), padding="same", name=conv_name_base + "2b",
                       kernel_initializer=initializer(seed=0))(X)
     X = layers.BatchNormalization(axis=3, name=bn_name_base + "2b")(X)
     X = layers.Activation("relu")(X)
+    ### END SOLUTION
 
+    # Step 3 (≈ 2 lines): third component: Conv2D with F3 filters of 1x1, stride 1, "valid",
+    #   named ...2c; BatchNormalization named ...2c; no ReLU
+    ### BEGIN SOLUTION
     X = layers.Conv2D(F3, (1, 1), strides=(1, 1), padding="valid", name=conv_name_base + "2c",
                       kernel_initializer=initializer(seed=0))(X)
     X = layers.BatchNormalization(axis=3, name=bn_name_base + "2c")(X)
+    ### END SOLUTION
 
+    # Step 4 (≈ 2 lines): the shortcut path, from X_shortcut: Conv2D with F3 filters of 1x1,
+    #   stride s, "valid", named conv_name_base + "1"; BatchNormalization named bn_name_base + "1"
+    ### BEGIN SOLUTION
     X_shortcut = layers.Conv2D(F3, (1, 1), strides=(s, s), padding="valid", name=conv_name_base + "1",
                                kernel_initializer=initializer(seed=0))(X_shortcut)
     X_shortcut = layers.BatchNormalization(axis=3, name=bn_name_base + "1")(X_shortcut)
+    ### END SOLUTION
 
+    # Step 5 (≈ 2 lines): add the two paths with an Add layer, then the ReLU
+    ### BEGIN SOLUTION
     X = layers.Add()([X, X_shortcut])
     X = layers.Activation("relu")(X)
     ### END SOLUTION
@@ -364,31 +422,54 @@ def ResNet50(input_shape=(64, 64, 3), classes=6):
     """
     X_input = keras.Input(input_shape)
 
+    # Step 1 (≈ 1 line): zero padding of 3 on the input -> X
     ### BEGIN SOLUTION
     X = layers.ZeroPadding2D((3, 3))(X_input)
+    ### END SOLUTION
 
+    # Step 2 (≈ 5 lines), stage 1: Conv2D "conv1" (64 filters of 7x7, stride 2,
+    #   kernel_initializer=glorot_uniform(seed=0)); BatchNormalization "bn_conv1" on axis 3; ReLU;
+    #   MaxPool2D with a 3x3 window and stride 2
+    ### BEGIN SOLUTION
     X = layers.Conv2D(64, (7, 7), strides=(2, 2), name="conv1",
                       kernel_initializer=glorot_uniform(seed=0))(X)
     X = layers.BatchNormalization(axis=3, name="bn_conv1")(X)
     X = layers.Activation("relu")(X)
     X = layers.MaxPool2D((3, 3), strides=(2, 2))(X)
+    ### END SOLUTION
 
+    # Step 3 (≈ 3 lines), stage 2: convolutional_block "a" with s=1, then identity blocks "b", "c"
+    ### BEGIN SOLUTION
     X = convolutional_block(X, f=3, filters=[64, 64, 256], stage=2, block="a", s=1)
     X = identity_block(X, 3, [64, 64, 256], stage=2, block="b")
     X = identity_block(X, 3, [64, 64, 256], stage=2, block="c")
+    ### END SOLUTION
 
+    # Step 4 (≈ 3 lines with a loop over the block letters), stage 3: convolutional_block "a"
+    #   with s=2, then identity blocks "b" to "d"
+    ### BEGIN SOLUTION
     X = convolutional_block(X, f=3, filters=[128, 128, 512], stage=3, block="a", s=2)
     for block in "bcd":
         X = identity_block(X, 3, [128, 128, 512], stage=3, block=block)
+    ### END SOLUTION
 
+    # Step 5 (≈ 3 lines), stage 4: convolutional_block "a" with s=2, then identity blocks "b" to "f"
+    ### BEGIN SOLUTION
     X = convolutional_block(X, f=3, filters=[256, 256, 1024], stage=4, block="a", s=2)
     for block in "bcdef":
         X = identity_block(X, 3, [256, 256, 1024], stage=4, block=block)
+    ### END SOLUTION
 
+    # Step 6 (≈ 3 lines), stage 5: convolutional_block "a" with s=2, then identity blocks "b", "c"
+    ### BEGIN SOLUTION
     X = convolutional_block(X, f=3, filters=[512, 512, 2048], stage=5, block="a", s=2)
     for block in "bc":
         X = identity_block(X, 3, [512, 512, 2048], stage=5, block=block)
+    ### END SOLUTION
 
+    # Step 7 (≈ 4 lines), the head: AveragePooling2D with a 2x2 window named "avg_pool"; Flatten;
+    #   Dense(classes, softmax) named "fc" + str(classes), kernel_initializer=glorot_uniform(seed=0)
+    ### BEGIN SOLUTION
     X = layers.AveragePooling2D((2, 2), name="avg_pool")(X)
     X = layers.Flatten()(X)
     X = layers.Dense(classes, activation="softmax", name="fc" + str(classes),
@@ -428,14 +509,25 @@ model.summary(line_length=100, layer_range=["conv1", "res2a_branch2c"])   # the 
 # %% [markdown]
 # ## 6. Train it (briefly)
 #
-# Compile with Adam and the categorical cross-entropy, then fit. On a laptop CPU an epoch over
-# the 1080 pictures takes roughly 20-40 seconds; two epochs are enough to see it learn, not to
-# learn well. (While a notebook is autograded, `epochs(2, quick=0)` skips the training.)
+# Compile with Adam and the categorical cross-entropy, then fit. As in week 1, the last 10% of
+# the training pictures (108 of 1080) are held out for validation, and the test set is kept for
+# the final evaluation. Two epochs are enough to see it learn, not to learn well.
+#
+# **How long.** Measured on the course's machine (2 CPU cores, TensorFlow on the CPU), with
+# little else running: the first epoch over the 972 training pictures took 84 s (it also
+# prepares the computation) and the second 60 s. While other jobs shared the two cores, epochs
+# took about two minutes each. A machine with more cores is usually faster. `verbose=2` prints
+# one line as each epoch ends, so the first line appears only after a minute or more. (While a
+# notebook is autograded, `epochs(2, quick=0)` skips the training.)
 
 # %%
 model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
-history = model.fit(X_train, Y_train, epochs=epochs(2, quick=0), batch_size=32,
-                    validation_data=(X_test, Y_test), verbose=0)   # no training under autograding
+n_epochs = epochs(2, quick=0)   # 0 under autograding: no training
+print(f"training for {n_epochs} epochs; a line appears as each one ends "
+      "(one to two minutes each on two CPU cores)...")
+history = model.fit(X_train, Y_train, epochs=n_epochs, batch_size=32,
+                    validation_split=0.1, verbose=2)
+print(f"evaluating on the {len(X_test)} test pictures...")
 loss, accuracy = model.evaluate(X_test, Y_test, verbose=0)
 print(f"after {len(history.epoch)} epochs: test loss {loss:.3f}, test accuracy {accuracy:.3f}")
 
@@ -446,19 +538,32 @@ print(f"after {len(history.epoch)} epochs: test loss {loss:.3f}, test accuracy {
 #
 # ## 7. Load the weights this course trained
 #
-# Training ResNet-50 to a good accuracy takes tens of epochs. The course ships weights trained
-# by `graders/train_resnet50.py` (how, and how long, is written at the top of that script), stored
-# compactly in `data/weights/`. `load_resnet50_weights` copies them into *your* model, layer by
-# layer, and tells you which layer does not fit if your architecture differs.
+# Training ResNet-50 to a good accuracy takes more epochs and more pictures than a notebook
+# should spend. The course ships weights trained by `graders/train_resnet50.py` (the details are
+# at the top of that script and in `data/README.md`), stored compactly in `data/weights/`:
+#
+# - the training set was the 1080 SIGNS training pictures **plus 3000 more** drawn by the same
+#   generator (never part of the training or test files), so the model saw almost four times as
+#   many pictures as `X_train` holds;
+# - 15 epochs of Adam (learning rate 0.001, cosine decay, minibatches of 64), about 16 minutes on
+#   two CPU cores;
+# - every kernel is then stored with 4 bits per weight (the file is 10.4 MiB instead of 90 MiB).
+#
+# So the accuracy below comes from more data and much more training than section 6 could give;
+# on the 120 test pictures these weights score about 0.99.
+# `load_resnet50_weights` copies them into *your* model, layer by layer, and tells you which layer
+# does not fit if your architecture differs.
 #
 # (If you have the original course's `ResNet50.h5`, put it in `data/` and it is used instead.)
 
 # %%
 load_resnet50_weights(model)
+print(f"evaluating on the {len(X_test)} test pictures...")
 loss, accuracy = model.evaluate(X_test, Y_test, verbose=0)
 print(f"with the course's weights: test loss {loss:.3f}, test accuracy {accuracy:.3f}")
 
 # %%
+print(f"predicting the {len(X_test)} test pictures...")
 predicted = model.predict(X_test, verbose=0).argmax(axis=1)
 show_predictions(X_test_orig, Y_test_orig, predicted, columns=8, rows=2)
 plt.show()
@@ -495,9 +600,9 @@ plt.show()
 #
 # - Very deep plain networks are hard to train because gradients shrink (or grow) exponentially
 #   on their way back to the first layers.
-# - A skip connection adds a block's input to its output, so each block only has to learn a
-#   *residual* and the gradient always has a short path back; learning the identity is easy, so
-#   extra blocks rarely hurt.
+# - A skip connection adds a block's input to its output before the last ReLU, so each block
+#   only has to learn a *residual*, and the gradient has a short path back through every unit
+#   that ReLU leaves active; learning the identity is easy, so extra blocks rarely hurt.
 # - There are two blocks: the **identity block** when the shapes match, the **convolutional
 #   block** (a 1×1 convolution with stride on the shortcut) when they do not.
 # - ResNet-50 stacks 16 such blocks in four stages, halving the picture and doubling the channels

@@ -1,0 +1,28 @@
+"""What a learner sees when a notebook starts: no red stderr blocks, in any way it is run."""
+from __future__ import annotations
+
+import os
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from graders.sources import ROOT, all_sources
+
+SOURCES = all_sources()
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[s.key for s in SOURCES])
+def test_the_imports_cell_writes_nothing_to_stderr(source, tmp_path):
+    """The imports cell, alone in a fresh kernel whose environment sets none of TensorFlow's
+    logging variables (as a lab started by hand would), prints no stderr and raises nothing."""
+    cell = next(c for c in source.notebook().cells if c.cell_type == "code")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell.source)])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
+    env["PYTHONPATH"] = str(ROOT)
+    NotebookClient(nb, kernel_name="python3", timeout=300,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute(env=env)
+    outputs = nb.cells[0].outputs
+    assert not [o for o in outputs if o.output_type == "error"], outputs
+    stderr = [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr"]
+    assert stderr == [], stderr
