@@ -9,7 +9,6 @@
   machine; JupyterLab's Assignment List fetches into the course root (week1/, git-ignored).
 """
 import os
-import sys
 from pathlib import Path
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
@@ -18,6 +17,7 @@ from nbgrader.preprocessors import (
     LimitOutput, SaveAutoGrades,
 )
 
+from graders.course import tools_on_path
 from graders.feedback import ShortTracebacks
 from graders.verified_run import VerifiedExecute
 
@@ -28,10 +28,7 @@ COURSE_ROOT = Path(__file__).resolve().parent  # __file__: this file, as traitle
 # interpreter. Every process that loads this file (the nbgrader commands, and the Formgrader in a
 # Jupyter server however it was started) gets that folder first on PATH, or the Formgrader fails
 # with "FileNotFoundError: 'alembic'" when the venv is not activated.
-_BIN = os.path.dirname(sys.executable)
-if os.path.exists(os.path.join(_BIN, "alembic")) and \
-        _BIN not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
+tools_on_path()
 
 c.CourseDirectory.course_id = "cnn-course"
 c.CourseDirectory.source_directory = "graders/source"

@@ -6,6 +6,7 @@ the instructor's workflow agree by construction.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -101,6 +102,17 @@ class NotebookResult:
                 "tests": [t.as_dict() for t in self.tests]}
 
 
+def _telling_line(text: str) -> str:
+    """The line of a stderr text a person should read: a warning's or error's own line
+    ("UserWarning: ...", without the file name), not the source line Python prints under it."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    for line in lines:
+        found = re.search(r"\b\w*(Warning|Error): .*", line)
+        if found:
+            return found.group(0)[:300]
+    return lines[-1][:300] if lines else ""
+
+
 def cell_message(cell, passed: bool) -> str:
     """What a person should read about one autograded cell's outcome."""
     if cell is None:
@@ -111,8 +123,7 @@ def cell_message(cell, passed: bool) -> str:
             evalue = out.get("evalue", "").strip()
             lines.append(f"{out.ename}: {evalue}" if evalue else out.ename)
         elif out.output_type == "stream" and out.name == "stderr":
-            text = out.text.strip().splitlines()
-            lines.append("wrote to stderr (scored as a failure): " + (text[-1] if text else ""))
+            lines.append("wrote to stderr (scored as a failure): " + _telling_line(out.text))
     if passed and not lines:
         return "passed"
     return "; ".join(lines) or "failed"

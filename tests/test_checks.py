@@ -95,6 +95,46 @@ def test_record_mode_records_labels_for_an_accuracy_case(tmp_path, monkeypatch):
                                      labels=np.array([1, 0, 0]))
     item = json.loads(log.read_text())
     assert item["minimum"] == 0.75 and item["value"]["data"] == [1, 0, 0]
+    assert item["predicted"]["data"] == [1, 1, 0]      # names a mutant's mistake (graders.refs)
+
+
+def test_a_known_wrong_prediction_is_named(references):
+    references["f_acc"]["mistakes"] = [{"label": "zeros", "hint": "it always says no.",
+                                        "value": checks.encode(np.zeros(4, dtype=int))}]
+    with pytest.raises(AssertionError, match=r"0\.250 accuracy .* the test needs 0\.75\. Likely mistake: it always says no\."):
+        checks.check("f_acc", np.zeros(4, dtype=int))
+    with pytest.raises(AssertionError) as caught:        # other failing predictions: no hint
+        checks.check("f_acc", np.array([0, 1, 0, 0]))
+    assert "Likely mistake" not in str(caught.value)
+
+
+def _broken_model():
+    raise ValueError("\x1b[1mComputed output size would be zero.\x1b[0m\n\n"
+                     "Received: `inputs=keras_tensor_121`\nmore text")
+
+
+def test_an_error_while_building_a_model_is_a_value():
+    raised = checks.Raised.of(ValueError("\x1b[1mComputed output size would be zero.\x1b[0m\n\n"
+                                         "Received: `inputs=keras_tensor_121`\nmore text"))
+    assert raised == ("ValueError", "Computed output size would be zero. Received: `inputs=keras_tensor`")
+    back = checks.decode(json.loads(json.dumps(checks.encode(raised))))
+    assert back == raised and checks.values_equal(back, raised)
+    assert not checks.values_equal(checks.Raised("TypeError", raised.summary), raised)
+    assert checks._mismatch(raised, {"steps": []}, "ResNet50") == \
+        "making ResNet50 raised ValueError: Computed output size would be zero. Received: `inputs=keras_tensor`"
+
+
+def test_check_model_reports_a_build_error_and_names_a_known_one(references):
+    raised = checks.Raised.of(ValueError("\x1b[1mComputed output size would be zero.\x1b[0m\n\n"
+                                         "Received: `inputs=keras_tensor_7`"))
+    references["f_model"] = {"expected": {"kind": "model", "data": {"input_shape": [None, 4], "steps": [], "params": 0}},
+                             "mistakes": [{"label": "s2", "hint": "stage 2 uses s=1.",
+                                           "value": checks.encode(raised)}]}
+    notebook = checks.NotebookChecks("test_notebook")
+    notebook._expected = {"cases": references, "hidden": [], "replay": {}}
+    with pytest.raises(AssertionError, match=r"f_model: making ResNet50 raised ValueError: Computed "
+                                             r"output size would be zero\..* Likely mistake: stage 2 uses s=1\."):
+        notebook.check_model("f_model", _broken_model, name="ResNet50")
 
 
 def test_grading_log_records_and_still_compares(references, tmp_path, monkeypatch):

@@ -26,3 +26,19 @@ def test_the_imports_cell_writes_nothing_to_stderr(source, tmp_path):
     assert not [o for o in outputs if o.output_type == "error"], outputs
     stderr = [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr"]
     assert stderr == [], stderr
+
+
+def test_feedback_on_stderr_quotes_the_warning_not_the_line_under_it():
+    """Python prints a warning as "file:line: UserWarning: text" and then the source line that
+    warned ("  warnings.warn("); the feedback must quote the warning."""
+    from graders.course import cell_message
+
+    cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+        "stream", name="stderr",
+        text="/v/keras/activations.py:48: UserWarning: You are using a softmax over axis -1 of a "
+             "tensor of shape (None, 1).\n  warnings.warn(\n")])
+    assert cell_message(cell, passed=False) == (
+        "wrote to stderr (scored as a failure): UserWarning: You are using a softmax over axis -1 "
+        "of a tensor of shape (None, 1).")
+    cell.outputs[0].text = "some progress text\nlast line\n"
+    assert cell_message(cell, passed=True) == "wrote to stderr (scored as a failure): last line"

@@ -32,6 +32,7 @@ import hashlib
 import inspect
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import NamedTuple
@@ -52,8 +53,24 @@ def is_hidden(case_id: str) -> bool:
 
 
 # --------------------------------------------------------------------------- encoding
+class Raised(NamedTuple):
+    """What a call raised, as a test value: the error's type and its first lines of text, without
+    the object names (``keras_tensor_121``) and colour codes that vary from run to run."""
+    error: str
+    summary: str
+
+    @classmethod
+    def of(cls, exc: BaseException) -> "Raised":
+        text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))
+        text = re.sub(r"keras_tensor_\d+", "keras_tensor", text)
+        lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+        return cls(type(exc).__name__, " ".join(lines[:2])[:300])
+
+
 def encode(value) -> dict:
     """Turn a test output (Python scalar, NumPy scalar or array) into a JSON-ready dict."""
+    if isinstance(value, Raised):
+        return {"kind": "raised", "error": value.error, "summary": value.summary}
     if isinstance(value, (bool, np.bool_)):
         return {"kind": "bool", "data": bool(value)}
     if isinstance(value, np.ndarray):
@@ -71,11 +88,15 @@ def encode(value) -> dict:
         return {"kind": type(value).__name__, "items": [encode(v) for v in value]}
     if isinstance(value, dict) and "steps" in value:   # a model description (utils.modelcheck)
         return {"kind": "model", "data": value}
+    if hasattr(value, "__array__") and hasattr(value, "shape"):   # a TensorFlow or JAX tensor
+        return encode(np.asarray(value))
     raise TypeError(f"check() cannot store a value of type {type(value).__name__}")
 
 
 def decode(record: dict):
     kind = record["kind"]
+    if kind == "raised":
+        return Raised(record["error"], record["summary"])
     if kind == "model":
         return record["data"]
     if kind == "ndarray":
@@ -88,6 +109,8 @@ def decode(record: dict):
 
 # --------------------------------------------------------------------------- comparison
 def _describe(value) -> str:
+    if isinstance(value, Raised):
+        return f"{value.error}: {value.summary}"
     if isinstance(value, dict) and "steps" in value:
         from utils.modelcheck import summary_table
 
@@ -106,6 +129,12 @@ def _describe(value) -> str:
 
 def _mismatch(got, expected, name: str, rtol: float = RTOL, atol: float = ATOL) -> str | None:
     """None when ``got`` equals ``expected``; else one sentence saying how it differs."""
+    if isinstance(got, Raised) or isinstance(expected, Raised):
+        if got == expected:
+            return None
+        if isinstance(got, Raised):
+            return f"making {name} raised {_describe(got)}"
+        return f"making {name} should raise {expected.error}, but it gave {_describe(got)}"
     if isinstance(expected, dict):
         from utils.modelcheck import compare
 
@@ -186,7 +215,7 @@ def judge(case_id: str, case: dict, got, name: str = "output", reveal: bool | No
         return None
     if not reveal:  # never quote a hidden case's reference values
         problem = problem.split("; first at index")[0]
-        if isinstance(expected, dict):
+        if isinstance(expected, dict) and not isinstance(got, Raised):
             from utils.modelcheck import compare
 
             problem = compare(got, expected, reveal=False) or problem
@@ -264,8 +293,8 @@ def call_key(params: list[str], args: tuple, kwargs: dict) -> str:
 
 
 def _summary(value) -> str:
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
+    if isinstance(value, np.ndarray) or (hasattr(value, "__array__") and hasattr(value, "shape")):
+        return f"an array of shape {tuple(value.shape)}"
     if isinstance(value, (tuple, list)):
         return repr(tuple(value)) if len(value) <= 4 else f"a {type(value).__name__} of {len(value)}"
     return f"{type(value).__name__} {value!r}"[:60]
@@ -287,10 +316,10 @@ class StandIn:
     def __call__(self, *args, **kwargs):
         if self.real is not None:
             params = list(inspect.signature(self.real).parameters)
-            output = self.real(*args, **kwargs)
+            value = encode(self.real(*args, **kwargs))
             _append(RECORD_ENV, {"replay": self.name, "params": params,
-                                 "key": call_key(params, args, kwargs), "value": encode(output)})
-            return output
+                                 "key": call_key(params, args, kwargs), "value": value})
+            return decode(value)   # exactly what a replay returns (NumPy, not tensors)
         if not self.table:
             raise RuntimeError(f"no recorded calls of {self.name}; run `make refs`")
         params = self.table["params"]
@@ -338,12 +367,15 @@ class NotebookChecks:
         grader (hidden cases). Prints "expected vs got"; raises AssertionError with a hint.
 
         ``minimum``, ``labels``: ``got`` are predicted labels that must reach this accuracy;
-        ``labels`` (the true ones) are recorded as the reference, and ignored when grading.
+        ``labels`` (the true ones) are recorded as the reference, and ignored when grading;
+        a known wrong implementation is named when its predictions are exactly ``got``.
         """
         if os.environ.get(RECORD_ENV):
             item = {"case": case_id, "value": encode(got), "rtol": rtol, "atol": atol}
             if minimum is not None:
-                item.update(value=encode(np.asarray(labels)), minimum=minimum)
+                # the labels are the reference; the predictions name a mutant's mistake
+                item.update(value=encode(np.asarray(labels)), minimum=minimum,
+                            predicted=encode(got))
             _append(RECORD_ENV, item)
             return
         log_value(case_id, got, name)
@@ -369,11 +401,19 @@ class NotebookChecks:
     def check_model(self, case_id: str, model, name: str = "model") -> None:
         """Compare a Keras model's layers, shapes and parameter counts with the reference's.
 
+        ``model`` is a Keras model, or a function of no arguments that builds one: then an error
+        raised while building it is reported like a wrong model (and, when a known wrong
+        implementation raises the same error, named), not as a traceback into Keras.
         See ``utils.modelcheck.describe`` for what is compared (and what deliberately is not).
         """
-        from utils.modelcheck import describe
+        from utils.modelcheck import _keras, describe
 
-        self.check(case_id, describe(model), name=name)
+        if callable(model) and not isinstance(model, _keras().Model):
+            try:
+                model = model()
+            except Exception as exc:   # reported by check(), outside this handler
+                model = Raised.of(exc)
+        self.check(case_id, model if isinstance(model, Raised) else describe(model), name=name)
 
     def stand_ins(self, *names: str) -> dict[str, StandIn]:
         """``{name: StandIn}`` for ``trusted_helpers``. In record mode each stand-in wraps the

@@ -13,7 +13,8 @@ def HappyModel(input_shape):
     return keras.Model(inputs, outputs)
 """),
     Mutant("HappyModel", "two_outputs",
-           "the model outputs two numbers per picture; the labels are 0/1 in one column, so use Dense(1, activation=\"sigmoid\").",
+           # the test cell's own shape check says it before any value is compared
+           "the model should output one probability per picture, shape (m, 1)",
            """
 def HappyModel(input_shape):
     inputs = keras.Input(shape=input_shape)
@@ -23,7 +24,7 @@ def HappyModel(input_shape):
     return keras.Model(inputs, outputs)
 """),
     Mutant("HappyModel", "fixed_input_shape",
-           "the input shape is fixed to (64, 64, 3); use the input_shape argument.",
+           "HappyModel must build its input from the input_shape argument, not a fixed (64, 64, 3)",
            """
 def HappyModel(input_shape):
     inputs = keras.Input(shape=(64, 64, 3))

@@ -489,9 +489,10 @@ def ResNet50(input_shape=(64, 64, 3), classes=6):
 # %% nbgrader={"grade": true, "grade_id": "ResNet50_tests", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
 with trusted_helpers(ResNet50, identity_block=stand_in_identity_block,
                      convolutional_block=stand_in_convolutional_block):
-    check_model("ResNet50_stages", ResNet50(input_shape=(64, 64, 3), classes=6))
+    # each check builds the model itself, so an error while building is reported as feedback
+    check_model("ResNet50_stages", lambda: ResNet50(input_shape=(64, 64, 3), classes=6))
     ### BEGIN HIDDEN TESTS
-    check_model("ResNet50_hidden_96x96_4_classes", ResNet50(input_shape=(96, 96, 1), classes=4))
+    check_model("ResNet50_hidden_96x96_4_classes", lambda: ResNet50(input_shape=(96, 96, 1), classes=4))
     ### END HIDDEN TESTS
 
 # %% [markdown]
