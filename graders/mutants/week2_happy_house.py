@@ -14,7 +14,7 @@ def HappyModel(input_shape):
 """),
     Mutant("HappyModel", "two_outputs",
            # the test cell's own shape check says it before any value is compared
-           "the model should output one probability per picture, shape (m, 1)",
+           "the model should output one probability per picture, shape (m, 1).",
            """
 def HappyModel(input_shape):
     inputs = keras.Input(shape=input_shape)
@@ -24,7 +24,7 @@ def HappyModel(input_shape):
     return keras.Model(inputs, outputs)
 """),
     Mutant("HappyModel", "fixed_input_shape",
-           "HappyModel must build its input from the input_shape argument, not a fixed (64, 64, 3)",
+           "HappyModel must build its input from the input_shape argument, not a fixed (64, 64, 3).",
            """
 def HappyModel(input_shape):
     inputs = keras.Input(shape=(64, 64, 3))

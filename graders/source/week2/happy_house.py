@@ -180,7 +180,7 @@ def happy_predictions(make_model, seed=0, n_epochs=10):
     assert tuple(model.inputs[0].shape[1:]) == X_train.shape[1:], \
         f"the model's input is {tuple(model.inputs[0].shape[1:])}, expected input_shape {X_train.shape[1:]}"
     assert tuple(model.outputs[0].shape[1:]) == (1,), \
-        f"the model should output one probability per picture, shape (m, 1); got (m, {tuple(model.outputs[0].shape[1:])})"
+        f"got outputs of shape (m, {tuple(model.outputs[0].shape[1:])}); the model should output one probability per picture, shape (m, 1)."
     probabilities = np.asarray(model(X_test[:8], training=False))
     assert np.all((probabilities >= 0) & (probabilities <= 1)), \
         "the outputs are not probabilities: end the model with Dense(1, activation='sigmoid')"
@@ -201,7 +201,7 @@ check("HappyModel_test_accuracy", graded_predictions, name="HappyModel's test pr
 ### BEGIN HIDDEN TESTS
 other = HappyModel((32, 48, 3))
 assert tuple(other.inputs[0].shape[1:]) == (32, 48, 3), \
-    "HappyModel must build its input from the input_shape argument, not a fixed (64, 64, 3)"
+    "HappyModel must build its input from the input_shape argument, not a fixed (64, 64, 3)."
 assert tuple(other.outputs[0].shape[1:]) == (1,), "HappyModel must give one output per picture"
 check("HappyModel_hidden_other_input_shape",
       (tuple(int(n) for n in other.inputs[0].shape[1:]), tuple(int(n) for n in other.outputs[0].shape[1:])),
