@@ -1,5 +1,7 @@
 """``python -m utils.synth [DIR] [--sheets]``: generate the course datasets (default data/synthetic/).
 
+Also writes Week 3's six road demo pictures and their boxes to DIR/road/ (a few seconds; the
+road test set is cached on first use instead, see utils/synth/road_data.py).
 ``--sheets`` also redraws the contact sheets shown in data/README.md (data/*_contact_sheet.jpg).
 """
 import argparse
@@ -7,6 +9,7 @@ import time
 from pathlib import Path
 
 from utils.synth.build import GENERATED_DIR, ROOT, build
+from utils.synth.road_data import write_contact_sheet, write_demo_images
 
 
 def contact_sheets(directory: Path) -> None:
@@ -26,6 +29,7 @@ def contact_sheets(directory: Path) -> None:
         fig.savefig(target, dpi=72, bbox_inches="tight", pil_kwargs={"quality": 80})
         plt.close(fig)
         print(f"wrote {target.relative_to(ROOT)}")
+    print(f"wrote {write_contact_sheet().relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
@@ -37,6 +41,8 @@ if __name__ == "__main__":
     for name, digest in build(args.directory).items():
         size = (args.directory / name).stat().st_size
         print(f"{name:16s} {size / 1e6:6.2f} MB  sha256 {digest}")
+    demos = write_demo_images(args.directory / "road")
+    print(f"wrote {len(demos)} road demo pictures to {args.directory / 'road'}")
     print(f"wrote {args.directory} in {time.perf_counter() - start:.1f} s")
     if args.sheets:
         contact_sheets(args.directory)
