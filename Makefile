@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 DATA   := data/synthetic/.generated
 
-.PHONY: lab setup data bwrap weights grade test test-fast build check refs solutions bench clean help
+.PHONY: lab setup data bwrap weights detector grade test test-fast build check refs solutions bench bench-detector clean help
 
 help:
 	@echo "make lab        set up .venv and open JupyterLab on the course"
@@ -16,9 +16,11 @@ help:
 	@echo "make refs       regenerate graders/reference/ from the solutions"
 	@echo "make check      fail if weeks/ is out of sync with graders/source/"
 	@echo "make bench      print the convolution benchmark"
+	@echo "make bench-detector  print the Week 3 detector's mAP@0.5 per class, speed and size"
 	@echo "make data       generate the image datasets in data/synthetic/"
 	@echo "make grade      autograde every submission in submitted/ in parallel (gradebook.db, grades.csv)"
 	@echo "make weights    retrain the shipped ResNet-50 weights (about 20 min on 2 cores)"
+	@echo "make detector   retrain the shipped Week 3 road detector (about 20 min on 2 cores)"
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,9 +38,13 @@ $(DATA): $(STAMP) $(wildcard utils/synth/*.py)
 
 data: $(DATA)
 
-# The shipped weights are committed; this retrains them (see graders/train_resnet50.py).
+# The shipped weights are committed; this retrains them (see graders/trainers/resnet50.py).
 weights: setup
-	$(PY) -m graders.train_resnet50
+	$(PY) -m graders.trainers.resnet50
+
+# The same for Week 3's road detector, its anchors and class file (graders/trainers/road_detector.py).
+detector: setup
+	$(PY) -m graders.trainers.road_detector
 
 # The batch grader runs students' kernels under bubblewrap (Debian package `bubblewrap`).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -85,6 +91,9 @@ solutions: setup data
 
 bench: setup
 	$(PY) bench/conv.py
+
+bench-detector: setup
+	$(PY) bench/detector_map.py
 
 clean:
 	rm -rf solutions submitted autograded feedback gradebook.db exchange week[0-9]* .pytest_cache

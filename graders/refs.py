@@ -63,7 +63,8 @@ def record(nb) -> tuple[dict[str, dict], list[str], dict[str, dict]]:
         for line in (log.read_text().splitlines() if log.exists() else []):
             item = json.loads(line)
             if "replay" in item:
-                table = replay.setdefault(item["replay"], {"params": item["params"], "calls": {}})
+                table = replay.setdefault(item["replay"], {"params": item["params"], "calls": {},
+                                                           "defaults": item.get("defaults", {})})
                 table["calls"].setdefault(item["key"], item["value"])
             elif item["case"] in values:
                 errors.append(f"test case {item['case']} is checked twice")
@@ -133,7 +134,8 @@ def build_reference(source: Source, workers: int = 2) -> dict:
     return {"about": HEADER, "notebook": f"{source.assignment}/{source.stem}",
             "cases": dict(sorted(cases.items())),
             "replay": {name: {"params": t["params"], "calls": dict(sorted(t["calls"].items())),
-                              "mistakes": dict(sorted(t.get("mistakes", {}).items()))}
+                              "mistakes": dict(sorted(t.get("mistakes", {}).items())),
+                              **({"defaults": t["defaults"]} if t.get("defaults") else {})}
                        for name, t in sorted(replay.items())}}
 
 

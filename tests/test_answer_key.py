@@ -315,3 +315,34 @@ def test_hidden_cases_are_exactly_those_inside_hidden_test_blocks():
                 (inside if i % 2 else outside).update(ids)
         assert inside and all(is_hidden(c) for c in inside), (source.key, inside)
         assert outside and not any(is_hidden(c) for c in outside), (source.key, outside)
+
+
+def test_a_stand_in_fills_left_out_arguments_from_the_recorded_defaults(monkeypatch, tmp_path):
+    """A helper with default arguments: the call that leaves one out is the call with its
+    default, in record mode and in replay, and a different value is a different call."""
+    from utils import checks
+    from utils.checks import StandIn, decode
+
+    def keep_above(scores, threshold=0.6):
+        return scores[scores >= threshold]
+
+    log = tmp_path / "record.jsonl"
+    monkeypatch.setenv(checks.RECORD_ENV, str(log))
+    scores = np.array([0.2, 0.55, 0.7])
+    recorder = StandIn("keep_above", None, real=keep_above)
+    recorder(scores)                      # threshold left out: recorded as threshold=0.6
+    recorder(scores, threshold=0.5)
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    assert decode(entries[0]["defaults"]["threshold"]) == 0.6
+    table = {"params": entries[0]["params"], "defaults": entries[0]["defaults"],
+             "calls": {e["key"]: e["value"] for e in entries}}
+    monkeypatch.delenv(checks.RECORD_ENV)
+    replay = StandIn("keep_above", table)
+    np.testing.assert_array_equal(replay(scores), [0.7])
+    np.testing.assert_array_equal(replay(scores, 0.6), [0.7])
+    np.testing.assert_array_equal(replay(scores, threshold=0.5), [0.55, 0.7])
+    with pytest.raises(ValueError, match="never makes"):
+        replay(scores, 0.4)
+    without_defaults = StandIn("keep_above", {k: v for k, v in table.items() if k != "defaults"})
+    with pytest.raises(TypeError, match="missing argument threshold"):
+        without_defaults(scores)

@@ -151,3 +151,26 @@ def test_convert_to_one_hot():
     np.testing.assert_array_equal(one_hot.sum(axis=0), [1, 1, 1])
     with pytest.raises(ValueError, match=r"labels must lie in 0\.\.5"):
         convert_to_one_hot(np.array([[6]]), 6)
+
+
+def test_face_landmarks_sit_on_the_face_they_describe():
+    from utils.synth import happy
+
+    for seed in range(12):
+        image, points = happy.render_landmarks(seed, happy=seed % 2)
+        # computing the landmarks leaves the picture as the dataset draws it
+        assert np.array_equal(image, happy.render(np.random.default_rng(seed), seed % 2))
+        assert points.shape == (19, 2)
+        assert ((points > 8) & (points < 56)).all()
+        chin, ears, eyes, nose, mouth = points[0], points[1:3], points[3:13], points[13], points[14:]
+        pupils = eyes[[2, 7]]
+        # the face's vertical order, along its own up direction (heads tilt only a little)
+        up = np.mean(pupils, axis=0) - chin
+        height = lambda p: float(np.dot(p - chin, up) / np.dot(up, up))  # noqa: E731
+        assert height(mouth.mean(axis=0)) < height(nose) < height(pupils.mean(axis=0))
+        assert 0 < height(mouth.mean(axis=0))
+        # the pupils sit between the eye corners, 2 to 8 pixels apart within an eye
+        for outer, inner, pupil in (eyes[0:3], eyes[5:8]):
+            assert 2 < np.linalg.norm(outer - inner) < 8
+            assert np.linalg.norm(pupil - (outer + inner) / 2) < 2
+        assert np.linalg.norm(ears[0] - ears[1]) > 20

@@ -88,7 +88,7 @@ def test_a_damaged_file_gives_a_message_that_says_what_to_do(tmp_path):
     with pytest.raises(rw.WeightsError, match="git checkout"):
         rw.load_resnet50_weights(small_model(), data_dir=tmp_path)
     bad.unlink()
-    with pytest.raises(rw.WeightsError, match="is missing.*train_resnet50"):
+    with pytest.raises(rw.WeightsError, match="is missing.*trainers.resnet50"):
         rw.load_resnet50_weights(small_model(), data_dir=tmp_path)
 
 
@@ -152,7 +152,7 @@ def test_gradient_vanishes_in_a_plain_stack_but_not_with_shortcuts():
 
 # --------------------------------------------------------------------------- the shipped weights
 def test_shipped_resnet50_weights_are_small_and_reach_95_percent_on_signs():
-    from graders.train_resnet50 import build_resnet50
+    from graders.trainers.resnet50 import build_resnet50
     from utils.datasets import load_signs
 
     assert rw.RESNET50_WEIGHTS.stat().st_size < 16 * 2**20

@@ -266,3 +266,29 @@ def test_predict_needs_a_size_for_a_model_without_one(tmp_path):
     with pytest.raises(ValueError, match="model_image_size"):
         yolo.predict(model, red_left_half(tmp_path), threshold_only_eval([]), NAMES,
                      PREDICT_ANCHORS)
+
+
+def test_predict_with_the_original_yolov2_shapes(tmp_path):
+    """A 608x608 network with YOLOv2's output layout: 19x19 cells x 5 anchors x (5 + 80)."""
+    inputs = keras.Input((608, 608, 3))
+    pooled = keras.layers.AveragePooling2D(32)(inputs)
+    outputs = keras.layers.Conv2D(5 * 85, 1, kernel_initializer="zeros",
+                                  bias_initializer="zeros")(pooled)
+    model = keras.Model(inputs, outputs)
+    assert model.output_shape == (None, 19, 19, 425)
+    calls = []
+    anchors = np.array([[0.57, 0.68], [1.87, 2.06], [3.34, 5.47], [7.88, 3.53], [9.77, 9.17]])
+    scores, boxes, classes = yolo.predict(model, red_left_half(tmp_path), threshold_only_eval(calls),
+                                          [f"class {k}" for k in range(80)], anchors,
+                                          out_dir=tmp_path, score_threshold=0.0)
+    assert calls[0]["shapes"] == [(1, 19, 19, 5, 1), (1, 19, 19, 5, 2), (1, 19, 19, 5, 2),
+                                  (1, 19, 19, 5, 80)]
+    # zero logits: every box is a cell's centre with its anchor's size, score 0.5 / 80
+    assert scores.shape == (19 * 19 * 5,) and boxes.shape == (19 * 19 * 5, 4)
+    np.testing.assert_allclose(scores, 0.5 / 80, rtol=1e-5)
+    np.testing.assert_array_equal(classes, 0)
+    first = boxes.reshape(19, 19, 5, 4)[0, 0, 0]             # cell (0, 0), anchor 0
+    centre_y, centre_x = 0.5 / 19 * 100, 0.5 / 19 * 160
+    half_h, half_w = 0.68 / 19 * 100 / 2, 0.57 / 19 * 160 / 2
+    np.testing.assert_allclose(first, [centre_y - half_h, centre_x - half_w,
+                                       centre_y + half_h, centre_x + half_w], rtol=1e-4)

@@ -272,8 +272,9 @@ def _canonical(value, hasher) -> None:
         hasher.update(f"a{array.shape}".encode() + array.tobytes())
 
 
-def call_key(params: list[str], args: tuple, kwargs: dict) -> str:
-    """The replay table's key for a call with these arguments (bound to ``params`` by name)."""
+def call_key(params: list[str], args: tuple, kwargs: dict, defaults: dict | None = None) -> str:
+    """The replay table's key for a call with these arguments (bound to ``params`` by name;
+    an argument left out takes its value from ``defaults``, as Python would)."""
     if len(args) > len(params):
         raise TypeError(f"takes {len(params)} arguments ({', '.join(params)}) but got {len(args)}")
     bound = dict(zip(params, args))
@@ -283,6 +284,8 @@ def call_key(params: list[str], args: tuple, kwargs: dict) -> str:
         if name in bound:
             raise TypeError(f"got two values for argument {name!r}")
         bound[name] = value
+    for name, value in (defaults or {}).items():
+        bound.setdefault(name, value)
     missing = [p for p in params if p not in bound]
     if missing:
         raise TypeError(f"missing argument {', '.join(missing)}")
@@ -306,7 +309,8 @@ class StandIn:
     In record mode it calls ``real`` (the solution's helper) and records each call; elsewhere
     it answers only the calls recorded then, from ``table`` (``{"params": [...], "calls":
     {key: encoded output}, "mistakes": {key: hint}}``: calls the course's mutants made, named
-    when a learner's function makes the same one).
+    when a learner's function makes the same one; and ``"defaults": {param: encoded value}``
+    when the helper has default arguments).
     """
 
     def __init__(self, name: str, table: dict | None, real=None):
@@ -315,16 +319,23 @@ class StandIn:
 
     def __call__(self, *args, **kwargs):
         if self.real is not None:
-            params = list(inspect.signature(self.real).parameters)
+            signature = inspect.signature(self.real).parameters
+            params = list(signature)
+            defaults = {name: p.default for name, p in signature.items()
+                        if p.default is not inspect.Parameter.empty}
             value = encode(self.real(*args, **kwargs))
-            _append(RECORD_ENV, {"replay": self.name, "params": params,
-                                 "key": call_key(params, args, kwargs), "value": value})
+            entry = {"replay": self.name, "params": params,
+                     "key": call_key(params, args, kwargs, defaults), "value": value}
+            if defaults:
+                entry["defaults"] = {name: encode(v) for name, v in defaults.items()}
+            _append(RECORD_ENV, entry)
             return decode(value)   # exactly what a replay returns (NumPy, not tensors)
         if not self.table:
             raise RuntimeError(f"no recorded calls of {self.name}; run `make refs`")
         params = self.table["params"]
+        defaults = {name: decode(v) for name, v in self.table.get("defaults", {}).items()}
         try:
-            key = call_key(params, args, kwargs)
+            key = call_key(params, args, kwargs, defaults)
         except TypeError as error:
             raise TypeError(f"{self.name}() {error}") from None
         if key not in self.table["calls"]:

@@ -24,7 +24,7 @@ import numpy as np
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 RESNET50_WEIGHTS = DATA_DIR / "weights" / "resnet50_signs.npz"
 ORIGINAL_RESNET50 = "ResNet50.h5"      # the original course's saved model, if a user has it
-TRAIN_HINT = "`python -m graders.train_resnet50` trains and writes it (see that script's header)"
+TRAIN_HINT = "`python -m graders.trainers.resnet50` trains and writes it (see that script's header)"
 
 
 class WeightsError(RuntimeError):

@@ -104,16 +104,16 @@ def iou(box1, box2):
     union_area = (box1[2] - box1[0]) * (box1[3] - box1[1]) + (box2[2] - box2[0]) * (box2[3] - box2[1])
     return float(inter_area / union_area)
 """),
-    Mutant("iou", "clamp_after_product",
-           "two negative sides multiply to a positive area; clamp the width and the height each "
-           "at 0 before multiplying, not their product.",
+    Mutant("iou", "plus_one_pixels",
+           "each side was counted as x2 - x1 + 1, the convention of boxes given in whole pixels; "
+           "here corners are coordinates, so a box's width is x2 - x1 and its height y2 - y1.",
            """
 def iou(box1, box2):
     xi1, yi1 = max(box1[0], box2[0]), max(box1[1], box2[1])
     xi2, yi2 = min(box1[2], box2[2]), min(box1[3], box2[3])
-    inter_area = max(0, (xi2 - xi1) * (yi2 - yi1))
-    union_area = ((box1[2] - box1[0]) * (box1[3] - box1[1])
-                  + (box2[2] - box2[0]) * (box2[3] - box2[1]) - inter_area)
+    inter_area = max(0, xi2 - xi1 + 1) * max(0, yi2 - yi1 + 1)
+    union_area = ((box1[2] - box1[0] + 1) * (box1[3] - box1[1] + 1)
+                  + (box2[2] - box2[0] + 1) * (box2[3] - box2[1] + 1) - inter_area)
     return float(inter_area / union_area)
 """),
 ]

@@ -40,7 +40,7 @@ def labels(spec: Spec, split: int, m: int | None = None) -> np.ndarray:
     """Balanced labels in a seeded random order, (m,) int64.
 
     ``m`` defaults to the split's size; splits beyond train and test (e.g. 2, the extra training
-    pictures of ``graders.train_resnet50``) have no fixed size and need it.
+    pictures of ``graders.trainers.resnet50``) have no fixed size and need it.
     """
     m = spec.sizes[split] if m is None else m
     y = np.arange(m, dtype=np.int64) % len(spec.classes)

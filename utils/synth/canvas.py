@@ -29,6 +29,13 @@ class Frame:
         if mirror:
             self.u = -self.u
         self.scale = scale
+        self._pose = (cx, cy, c, s, mirror)
+
+    def to_pixels(self, u, v) -> tuple[float, float]:
+        """The canvas position (x, y) in pixels of the local point (u, v)."""
+        cx, cy, c, s, mirror = self._pose
+        u = -u if mirror else u
+        return (cx + self.scale * (u * c + v * s), cy + self.scale * (u * s - v * c))
 
     # Signed distances in *local* units; multiply by ``scale`` for pixels (``paint`` does it).
     def circle(self, cu, cv, r):

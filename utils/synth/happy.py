@@ -31,7 +31,8 @@ def _door(canvas: Canvas, rng: np.random.Generator) -> None:
         canvas.paint(None, whole.box(edge, -40, rng.uniform(1.0, 2.5), 40), frame_colour)
 
 
-def _mouth(canvas: Canvas, frame, rng: np.random.Generator, happy: bool) -> None:
+def _mouth(canvas: Canvas, frame, rng: np.random.Generator, happy: bool,
+           to_pixels=None, landmarks: list | None = None) -> None:
     width = rng.uniform(0.32, 0.44)
     v0 = rng.uniform(-0.50, -0.40)
     lip = np.array([0.55, 0.2, 0.22]) * rng.uniform(0.5, 1.1)
@@ -41,8 +42,11 @@ def _mouth(canvas: Canvas, frame, rng: np.random.Generator, happy: bool) -> None
     else:
         style = rng.random()
         if style < 0.15:                      # surprised: a small open "o"
-            canvas.paint(frame, frame.ellipse(0.0, v0, rng.uniform(0.06, 0.11),
-                                              rng.uniform(0.07, 0.13)), lip * 0.4)
+            ru, rv = rng.uniform(0.06, 0.11), rng.uniform(0.07, 0.13)
+            canvas.paint(frame, frame.ellipse(0.0, v0, ru, rv), lip * 0.4)
+            if landmarks is not None:
+                landmarks += [to_pixels(-ru, v0), to_pixels(0.0, v0 + rv), to_pixels(0.0, v0),
+                              to_pixels(0.0, v0 - rv), to_pixels(ru, v0)]
             return
         bend = rng.uniform(-1.8, 0.2)         # flat to frowning
     us = np.linspace(-width, width, 9)
@@ -54,9 +58,18 @@ def _mouth(canvas: Canvas, frame, rng: np.random.Generator, happy: bool) -> None
         canvas.paint(frame, np.maximum(frame.box(0.0, top - 0.04, width * 0.8, 0.04),
                                        frame.v - top), np.array([0.95, 0.94, 0.9]))
     canvas.paint(frame, frame.polyline(points, thickness), lip)
+    if landmarks is not None:   # the two corners, the middle, and the points halfway
+        landmarks += [to_pixels(u, v) for u, v in points[::2]]
 
 
-def draw_person(canvas: Canvas, rng: np.random.Generator, happy: bool) -> tuple[float, float]:
+def draw_person(canvas: Canvas, rng: np.random.Generator, happy: bool,
+                landmarks: list | None = None) -> tuple[float, float]:
+    """Draw the visitor; returns the head's centre (x, y) in pixels.
+
+    ``landmarks``, when given a list, receives the pixel positions (x, y) of the face's
+    landmarks in a fixed order: chin, the two ears, for each eye its outer corner, inner corner
+    and pupil, the two ends of each brow, the nose tip, then points along the mouth.
+    """
     scale = rng.uniform(18.0, 21.0)
     cx, cy = rng.uniform(30.0, 34.0), rng.uniform(29.0, 33.0)
     tilt = rng.normal(0.0, 5.0)
@@ -73,6 +86,9 @@ def draw_person(canvas: Canvas, rng: np.random.Generator, happy: bool) -> tuple[
     if style == 1:   # long hair, falls behind the head
         canvas.paint(frame, frame.ellipse(0.0, -0.2, head_w + 0.18, head_h + 0.35), hair)
     canvas.paint(frame, frame.ellipse(0.0, 0.0, head_w, head_h), skin)
+    if landmarks is not None:
+        landmarks += [frame.to_pixels(0.0, -head_h), frame.to_pixels(-head_w, 0.05),
+                      frame.to_pixels(head_w, 0.05)]
     for side in (-1, 1):                                                        # ears
         canvas.paint(frame, frame.ellipse(side * head_w, 0.05, 0.12, 0.2), skin * 0.92)
     if style in (1, 2):   # a cap of hair on top
@@ -96,29 +112,50 @@ def draw_person(canvas: Canvas, rng: np.random.Generator, happy: bool) -> tuple[
         canvas.paint(frame, frame.capsule(eu - 0.12, eye_v + brow_raise - side * slant,
                                           eu + 0.12, eye_v + brow_raise + side * slant,
                                           rng.uniform(0.025, 0.045)), hair * 0.9)
+        if landmarks is not None:
+            landmarks += [frame.to_pixels(eu + side * 0.11, eye_v),
+                          frame.to_pixels(eu - side * 0.11, eye_v),
+                          frame.to_pixels(eu + turn * 0.3, eye_v),
+                          frame.to_pixels(eu - 0.12, eye_v + brow_raise - side * slant),
+                          frame.to_pixels(eu + 0.12, eye_v + brow_raise + side * slant)]
     if rng.random() < 0.2:   # glasses
         for side in (-1, 1):
             ring = np.abs(frame.circle(turn + side * eye_gap, eye_v, 0.17)) - 0.02
             canvas.paint(frame, ring, np.array([0.1, 0.1, 0.1]))
     canvas.paint(frame, frame.capsule(turn, eye_v - 0.08, turn * 1.5 + 0.04, -0.18, 0.05),
                  skin * 0.8)                                                   # nose
+    if landmarks is not None:
+        landmarks.append(frame.to_pixels(turn * 1.5 + 0.04, -0.18))
     if rng.random() < 0.15:   # beard
         beard = np.maximum(frame.ellipse(0.0, -0.35, head_w * 0.95, 0.62), frame.v + 0.3)
         canvas.paint(frame, beard, hair, alpha=0.9)
     shifted = copy.copy(frame)   # the head's frame, shifted sideways by the turn (for the mouth)
     shifted.u = frame.u - turn
-    _mouth(canvas, shifted, rng, happy)
+    _mouth(canvas, shifted, rng, happy, lambda u, v: frame.to_pixels(u + turn, v), landmarks)
     return cx, cy
 
 
-def render(rng: np.random.Generator, happy: int) -> np.ndarray:
-    """One (64, 64, 3) uint8 image of a visitor; ``happy`` is 1 (smiling) or 0."""
+def render(rng: np.random.Generator, happy: int, landmarks: list | None = None) -> np.ndarray:
+    """One (64, 64, 3) uint8 image of a visitor; ``happy`` is 1 (smiling) or 0.
+
+    ``landmarks``: an optional list that receives the face's landmarks (see draw_person).
+    """
     canvas = Canvas(64)
     scene.background(canvas, rng, light_bias=0.4)
     if rng.random() < 0.7:
         _door(canvas, rng)
     scene.clutter(canvas, rng, count=int(rng.integers(0, 4)))
-    centre = draw_person(canvas, rng, bool(happy))
+    centre = draw_person(canvas, rng, bool(happy), landmarks)
     if rng.random() < 0.15:
         scene.occluder(canvas, rng, near=(centre[0], centre[1] + 10), reach=14.0)
     return scene.camera(canvas, rng)
+
+
+def render_landmarks(seed: int, happy: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """A visitor's picture (64, 64, 3) uint8 and its face landmarks (n, 2) as pixel (x, y).
+
+    The same seed gives the same picture, landmarks or not: they are computed, not drawn.
+    """
+    points: list = []
+    image = render(np.random.default_rng(seed), happy, points)
+    return image, np.array(points, dtype=float)

@@ -540,7 +540,7 @@ print(f"after {len(history.epoch)} epochs: test loss {loss:.3f}, test accuracy {
 # ## 7. Load the weights this course trained
 #
 # Training ResNet-50 to a good accuracy takes more epochs and more pictures than a notebook
-# should spend. The course ships weights trained by `graders/train_resnet50.py` (the details are
+# should spend. The course ships weights trained by `graders/trainers/resnet50.py` (the details are
 # at the top of that script and in `data/README.md`), stored compactly in `data/weights/`:
 #
 # - the training set was the 1080 SIGNS training pictures **plus 3000 more** drawn by the same

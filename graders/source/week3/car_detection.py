@@ -40,7 +40,7 @@
 # with haze and sensor noise, each with its exact boxes. The detector at the end is a small
 # YOLOv2-style network the course trained on such scenes (`python -m graders.trainers.road_detector`).
 # The original assignment used the 50-million-parameter YOLOv2 trained on the COCO photographs;
-# if you have its Darknet files, section 9 uses them instead.
+# if you have its Darknet files, section 8 uses them instead.
 
 # %%
 import os
@@ -130,6 +130,23 @@ print("loss on a background picture:", round(localisation_loss(y_hat, y_backgrou
 # numbers $(l_{1x}, l_{1y}), \dots, (l_{4x}, l_{4y})$; 64 points on a face are 128 numbers,
 # plus one "is there a face" flag: **129 outputs**. What matters is that landmark 1 is *the
 # same point* (say, the outer corner of the right eye) in every training picture.
+#
+# The visitors of Week 2's Happy House are drawn by the course, so their landmarks are known
+# exactly: 19 of them here (chin, ears, eye corners and pupils, brows, nose tip, mouth). A
+# network that outputs them would have $1 + 2 \times 19 = 39$ outputs.
+
+# %%
+from utils.synth.happy import render_landmarks
+
+fig, axes = plt.subplots(1, 4, figsize=(10, 2.8))
+for ax, seed in zip(axes, (3, 8, 11, 20)):
+    face, points = render_landmarks(seed, happy=seed % 2)
+    ax.imshow(face, extent=(0, 64, 64, 0))
+    ax.plot(points[:, 0], points[:, 1], ".", color="lime", markersize=6)
+    ax.plot(*points[0], "o", color="yellow", markersize=7)  # landmark 1: the chin
+    ax.set_axis_off()
+fig.suptitle(f"{len(points)} landmarks per face, {2 * len(points)} numbers; yellow: landmark 1, the chin")
+plt.show()
 
 # %% [markdown]
 # ## 2. Sliding windows, and doing them with convolutions
@@ -286,7 +303,47 @@ plt.show()
 # holds $2 \times 8 = 16$ numbers and the output is $3 \times 3 \times 2 \times 8$; YOLOv2 on
 # the COCO dataset has 5 anchors and 80 classes, so $5 + 80 = 85$ numbers per anchor and an
 # output of $19 \times 19 \times 5 \times 85$ (stored as $19 \times 19 \times 425$).
-# The course's detector uses 5 anchors found by k-means on its training boxes:
+# The picture below builds that $3 \times 3 \times 2 \times 8$ target for the road scene of
+# section 1, with the lecture's three classes (pedestrian, car, motorcycle; this scene's buses,
+# trucks and lights are left out) and two anchors, a tall one and a wide one. Each object
+# sets the 8 numbers of one (cell, anchor) pair; every other pair has $p_c = 0$.
+
+# %%
+anchor_shapes = {"tall": (0.3, 0.9), "wide": (1.0, 0.6)}   # (width, height) in grid cells
+lecture_class = {"pedestrian": 0, "car": 1}                 # c1 pedestrian, c2 car, c3 motorcycle
+target = np.zeros((3, 3, 2, 8))
+for (y1, x1, y2, x2), k in zip(scene.boxes, scene.classes):
+    if ROAD_CLASSES[k] not in lecture_class:
+        continue
+    bx, by = (x1 + x2) / 2 / W * 3, (y1 + y2) / 2 / H * 3    # midpoint in cell units
+    bh, bw = (y2 - y1) / H * 3, (x2 - x1) / W * 3
+    row, col = int(by), int(bx)
+    overlaps = [min(bw, aw) * min(bh, ah) / (bw * bh + aw * ah - min(bw, aw) * min(bh, ah))
+                for aw, ah in anchor_shapes.values()]       # IoU of shapes sharing a centre
+    a = int(np.argmax(overlaps))
+    if target[row, col, a, 0] == 0 or bw * bh > target[row, col, a, 3] * target[row, col, a, 4]:
+        target[row, col, a] = [1, bx - col, by - row, bh, bw, 0, 0, 0]
+        target[row, col, a, 5 + lecture_class[ROAD_CLASSES[k]]] = 1
+
+fig, axes = plt.subplots(1, 2, figsize=(12, 3.6), gridspec_kw={"width_ratios": [1.6, 1]})
+draw_boxes_on(axes[0], scene.image, scene.boxes,
+              labels=[ROAD_CLASSES[c] for c in scene.classes])
+draw_grid(axes[0], scene.image.shape, 3)
+axes[1].imshow(target[..., 0].reshape(3, 6), cmap="Greens", vmin=0, vmax=1.5)
+for r, c, a in zip(*np.nonzero(target[..., 0])):
+    axes[1].text(2 * c + a, r, "ped" if target[r, c, a, 5] else "car", ha="center", va="center")
+axes[1].set_xticks(range(6), ["tall", "wide"] * 3)
+axes[1].set_yticks(range(3), [f"row {r}" for r in range(3)])
+axes[1].set_title("p_c of each (cell, anchor) in the 3×3×2×8 target")
+plt.show()
+r, c, a = np.argwhere(target[..., 0] == 1)[0]
+print(f"cell ({r}, {c}), {list(anchor_shapes)[a]} anchor: y =", np.round(target[r, c, a], 2))
+
+# %% [markdown]
+# The course's detector uses 5 anchors found by k-means on its training boxes. It looks at
+# 256×256 pictures and its grid has one cell per 16×16 pixels, so a **16×16 grid** (YOLOv2's
+# cells are 32×32 pixels, 19×19 of them on 608×608): the finer cells help with the small,
+# distant cars of a dash camera.
 
 # %%
 from utils.detector import load_course_detector
@@ -370,14 +427,12 @@ confidence = np.array([1.0, 0.5, 0.9, 1.0], np.float32).reshape(2, 2, 1, 1)
 probs = np.array([[0.6, 0.4], [0.2, 0.8], [0.5, 0.5], [0.1, 0.9]], np.float32).reshape(2, 2, 1, 2)
 corners = np.arange(16, dtype=np.float32).reshape(2, 2, 1, 4)
 edge = yolo_filter_boxes(tf.constant(confidence), tf.constant(corners), tf.constant(probs), threshold=0.6)
-check("yolo_filter_boxes_hidden_at_threshold",
-      tuple(np.asarray(t) for t in edge), name="(scores, boxes, classes)")
+check("yolo_filter_boxes_hidden_at_threshold", tuple(map(np.asarray, edge)), name="the kept boxes")
 rng = np.random.default_rng(12)
 wide = yolo_filter_boxes(tf.constant(rng.random((2, 3, 4, 2, 1)), tf.float32),
                          tf.constant(rng.random((2, 3, 4, 2, 4)), tf.float32),
                          tf.constant(rng.random((2, 3, 4, 2, 5)), tf.float32), threshold=0.3)
-check("yolo_filter_boxes_hidden_batch", tuple(np.asarray(t) for t in wide),
-      name="(scores, boxes, classes)")
+check("yolo_filter_boxes_hidden_batch", tuple(map(np.asarray, wide)), name="the kept boxes")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -523,16 +578,13 @@ print("random boxes: kept", len(np.asarray(kept[0])), "of 54")
 check("yolo_non_max_suppression_random", tuple(np.asarray(t) for t in kept),
       name="(scores, boxes, classes)")
 ### BEGIN HIDDEN TESTS
-kept = yolo_non_max_suppression(tf.constant(random_scores, tf.float32),
-                                tf.constant(random_boxes, tf.float32),
-                                tf.constant(random_classes, tf.int64), max_boxes=25, iou_threshold=0.3)
-check("yolo_non_max_suppression_hidden_threshold_0.3", tuple(np.asarray(t) for t in kept),
-      name="(scores, boxes, classes)")
-kept = yolo_non_max_suppression(tf.constant(random_scores[:12], tf.float32),
-                                tf.constant(random_boxes[:12], tf.float32),
-                                tf.constant(random_classes[:12], tf.int64), max_boxes=3)
-check("yolo_non_max_suppression_hidden_three", tuple(np.asarray(t) for t in kept),
-      name="(scores, boxes, classes)")
+as_tensors = lambda n: (tf.constant(random_scores[:n], tf.float32),  # noqa: E731
+                        tf.constant(random_boxes[:n], tf.float32),
+                        tf.constant(random_classes[:n], tf.int64))
+lower = yolo_non_max_suppression(*as_tensors(54), max_boxes=25, iou_threshold=0.3)
+check("yolo_non_max_suppression_hidden_threshold_0.3", tuple(map(np.asarray, lower)), name="the kept boxes")
+three = yolo_non_max_suppression(*as_tensors(12), max_boxes=3)
+check("yolo_non_max_suppression_hidden_three", tuple(map(np.asarray, three)), name="the kept boxes")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -615,11 +667,11 @@ small = (tf.constant(rng.random((6, 6, 3, 1)), tf.float32),
          tf.constant(rng.random((6, 6, 3, 2)), tf.float32),
          tf.constant(rng.random((6, 6, 3, 2)) * 0.4, tf.float32),
          tf.constant(rng.random((6, 6, 3, 4)), tf.float32))
-with trusted_helpers(yolo_eval, **stand_ins("yolo_filter_boxes", "yolo_non_max_suppression")):
+replays = stand_ins("yolo_filter_boxes", "yolo_non_max_suppression")
+with trusted_helpers(yolo_eval, **replays):
     found = yolo_eval(small, image_shape=(256., 320.), max_boxes=4, score_threshold=0.5,
                       iou_threshold=0.4)
-check("yolo_eval_hidden_arguments", tuple(np.asarray(t) for t in found),
-      name="(scores, boxes, classes)")
+check("yolo_eval_hidden_arguments", tuple(map(np.asarray, found)), name="the final boxes")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -635,14 +687,14 @@ from utils.yolo import predict
 
 demo_files = demo_images()
 out_scores, out_boxes, out_classes = predict(detector, demo_files[0], yolo_eval, class_names,
-                                             anchors)
+                                             anchors, show=True)
 
 # %% [markdown]
 # All the demo pictures, with what the detector found:
 
 # %%
 for image_file in demo_files[1:]:
-    predict(detector, image_file, yolo_eval, class_names, anchors)
+    predict(detector, image_file, yolo_eval, class_names, anchors, show=True)
 
 # %% [markdown]
 # **The original network.** If you have the Darknet files of YOLOv2 (`yolo.cfg` and
@@ -660,7 +712,7 @@ else:
     yolo_model, yolo_anchors, n_classes = load_darknet(*original)
     coco_names = (open("data/coco_classes.txt").read().split("\n")[:n_classes]
                   if os.path.exists("data/coco_classes.txt") else [str(i) for i in range(n_classes)])
-    predict(yolo_model, demo_files[0], yolo_eval, coco_names, yolo_anchors)
+    predict(yolo_model, demo_files[0], yolo_eval, coco_names, yolo_anchors, show=True)
 
 # %% [markdown]
 # ## 9. Region proposals (optional reading)

@@ -1,6 +1,6 @@
 """Train the ResNet-50 weights the Week 2 "Residual networks" notebook ships, and store them compactly.
 
-    .venv/bin/python -m graders.train_resnet50            # writes data/weights/resnet50_signs.npz
+    .venv/bin/python -m graders.trainers.resnet50            # writes data/weights/resnet50_signs.npz
 
 What it does, deterministically up to floating-point scheduling:
 
