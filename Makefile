@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 DATA   := data/synthetic/.generated
 
-.PHONY: lab setup data bwrap weights detector grade test test-fast build check refs solutions bench bench-detector clean help
+.PHONY: lab setup data bwrap weights detector face-encoder grade test test-fast build check refs solutions bench bench-detector bench-faces clean help
 
 help:
 	@echo "make lab        set up .venv and open JupyterLab on the course"
@@ -17,10 +17,12 @@ help:
 	@echo "make check      fail if weeks/ is out of sync with graders/source/"
 	@echo "make bench      print the convolution benchmark"
 	@echo "make bench-detector  print the Week 3 detector's mAP@0.5 per class, speed and size"
+	@echo "make bench-faces     print the Week 4 face encoder's verification accuracy, speed and size"
 	@echo "make data       generate the image datasets in data/synthetic/"
 	@echo "make grade      autograde every submission in submitted/ in parallel (gradebook.db, grades.csv)"
 	@echo "make weights    retrain the shipped ResNet-50 weights (about 20 min on 2 cores)"
 	@echo "make detector   retrain the shipped Week 3 road detector (about 20 min on 2 cores)"
+	@echo "make face-encoder  retrain the shipped Week 4 face encoder (about 10-15 min on 2 cores)"
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +47,10 @@ weights: setup
 # The same for Week 3's road detector, its anchors and class file (graders/trainers/road_detector.py).
 detector: setup
 	$(PY) -m graders.trainers.road_detector
+
+# The same for Week 4's face encoder (graders/trainers/face_encoder.py).
+face-encoder: setup
+	$(PY) -m graders.trainers.face_encoder
 
 # The batch grader runs students' kernels under bubblewrap (Debian package `bubblewrap`).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -94,6 +100,9 @@ bench: setup
 
 bench-detector: setup
 	$(PY) bench/detector_map.py
+
+bench-faces: setup
+	$(PY) bench/face_verify.py
 
 clean:
 	rm -rf solutions submitted autograded feedback gradebook.db exchange week[0-9]* .pytest_cache

@@ -191,3 +191,16 @@ def test_judging_a_hidden_case_never_reveals_reference_values():
     assert "2.5" not in shown and "1.25" not in shown
     assert checks.judge("f_hidden_a", case, np.array([2.25, 3.5])).endswith("Likely mistake: you added one.")
     assert checks.judge("f_hidden_a", case, np.array([1.25, 2.5])) is None
+
+
+def test_names_and_none_are_stored_and_compared():
+    """who_is_it returns (min_dist, identity): a name, or None when nobody matched."""
+    for value in [(0.25, "younes"), (100, None), ("kian", np.str_("tian"))]:
+        encoded = json.loads(json.dumps(checks.encode(value)))
+        assert checks.values_equal(value, checks.decode(encoded))
+    assert checks.decode(checks.encode(None)) is None
+    assert checks._mismatch((0.25, "kian"), (0.25, "younes"), "result") == \
+        "result[1] should be 'younes', got 'kian'"
+    assert checks._mismatch(None, "younes", "identity") == "identity should be 'younes', got None"
+    assert checks._mismatch("None", None, "identity") == "identity should be None, got 'None'"
+    assert not checks.values_equal(np.array([1.0]), "1.0")

@@ -68,7 +68,12 @@ class Raised(NamedTuple):
 
 
 def encode(value) -> dict:
-    """Turn a test output (Python scalar, NumPy scalar or array) into a JSON-ready dict."""
+    """Turn a test output (Python scalar, NumPy scalar or array, a string or None, or a tuple
+    or list of them) into a JSON-ready dict."""
+    if value is None:
+        return {"kind": "none"}
+    if isinstance(value, str):
+        return {"kind": "str", "data": str(value)}
     if isinstance(value, Raised):
         return {"kind": "raised", "error": value.error, "summary": value.summary}
     if isinstance(value, (bool, np.bool_)):
@@ -95,6 +100,8 @@ def encode(value) -> dict:
 
 def decode(record: dict):
     kind = record["kind"]
+    if kind == "none":
+        return None
     if kind == "raised":
         return Raised(record["error"], record["summary"])
     if kind == "model":
@@ -104,7 +111,7 @@ def decode(record: dict):
     if kind in ("tuple", "list"):
         items = [decode(r) for r in record["items"]]
         return tuple(items) if kind == "tuple" else items
-    return {"bool": bool, "int": int, "float": float}[kind](record["data"])
+    return {"bool": bool, "int": int, "float": float, "str": str}[kind](record["data"])
 
 
 # --------------------------------------------------------------------------- comparison
@@ -149,6 +156,9 @@ def _mismatch(got, expected, name: str, rtol: float = RTOL, atol: float = ATOL) 
             if problem:
                 return problem
         return None
+    if expected is None or isinstance(expected, str):
+        same = got is None if expected is None else (isinstance(got, str) and got == expected)
+        return None if same else f"{name} should be {expected!r}, got {_describe(got)}"
     if isinstance(expected, bool):
         if not isinstance(got, (bool, np.bool_)):
             return f"{name} should be True or False, got {type(got).__name__}"
