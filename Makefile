@@ -74,7 +74,7 @@ lab: setup data $(SOURCE_NBS)
 	  --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/weeks $(ALLOW_ROOT) $(LAB_ARGS)
 
 test: setup data bwrap
-	$(PY) -m pytest -q -n 2 --dist loadfile
+	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15
 
 test-fast: setup data
 	$(PY) -m pytest -q -m "not slow"

@@ -7,11 +7,13 @@ speed on one picture, its size, against a raw-pixel baseline.
    (``utils.synth.faces.HELDOUT_IDENTITIES``, never trained on; cached in data/synthetic/ on
    first use), draws a fixed seeded set of ``--pairs`` (2000) same-person and as many
    different-person pairs (``graders.trainers.face_eval.sample_pairs``), encodes every picture
-   with ``utils.face_encoder.load_course_encoder()`` and prints, from the pairs' L2 distances:
+   with ``utils.face_encoder.load_course_encoder()`` as ``img_to_encoding`` does (the average of
+   the picture's and its mirror image's encodings) and prints, from the pairs' L2 distances:
    the accuracy at the notebook's threshold (same person when distance < 0.7, as ``verify``
    decides), the best threshold and its accuracy, and the ROC AUC (rank-based). The same
    figures for the raw-pixel baseline: each picture scaled to [0, 1], flattened and normalised
-   to unit length, so that its distances also lie in [0, 2].
+   to unit length, so that its distances also lie in [0, 2]; and the encoder's figures without
+   the mirror average (one pass per picture), to show what the average adds.
 2. Speed: one ``img_to_encoding`` on a 96x96 PNG (read, preprocess, model), best and median of
    ``--repeat`` runs after one warm-up. TensorFlow runs as in the notebooks
    (``TF_ENABLE_ONEDNN_OPTS=0`` unless set otherwise).
@@ -53,15 +55,18 @@ def accuracy(model, shots: int, pairs: int):
     start = time.perf_counter()
     encodings = face_eval.encode(model, gallery)
     encoded = time.perf_counter() - start
+    single = face_eval.encode(model, gallery, mirror=False)
     print(f"held-out: {len(gallery)} pictures of {len(np.unique(labels))} identities "
           f"({drawn:.1f} s to draw or load, {encoded:.1f} s to encode); {int(same.sum())} "
           f"same-person and {int((~same).sum())} different-person pairs")
     ours = face_eval.verification(face_eval.pair_distances(encodings, first, second), same)
+    unmirrored = face_eval.verification(face_eval.pair_distances(single, first, second), same)
     pixels = face_eval.verification(
         face_eval.pair_distances(face_eval.pixel_vectors(gallery), first, second), same)
     print(f"  {'':<16}{'acc@0.7':>9}{'best thr':>10}{'best acc':>10}{'ROC AUC':>9}"
           f"{'d same':>8}{'d diff':>8}")
-    for name, r in (("face encoder", ours), ("raw pixels", pixels)):
+    for name, r in (("face encoder", ours), ("  no mirror avg", unmirrored),
+                    ("raw pixels", pixels)):
         print(f"  {name:<16}{r.accuracy:>9.3f}{r.best_threshold:>10.3f}{r.best_accuracy:>10.3f}"
               f"{r.auc:>9.4f}{r.same_mean:>8.3f}{r.diff_mean:>8.3f}")
     return ours

@@ -15,6 +15,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from graders.course import QUIET_ENV, Course, write_source_notebooks
+from graders.ipc_kernel import IpcKernelManager
 from graders.sources import ROOT, Source, all_sources
 
 SOLUTIONS_DIR = ROOT / "solutions"
@@ -91,7 +92,8 @@ def solutions(sources: list[Source] | None = None, execute: bool = True) -> list
         nb = source.notebook()
         if execute:
             os.environ.update(QUIET_ENV)
-            NotebookClient(nb, timeout=1200, kernel_name="python3",
+            NotebookClient(nb, kernel_manager_class=IpcKernelManager,
+                           timeout=1200, kernel_name="python3",
                            resources={"metadata": {"path": str(target.parent)}}).execute()
         nbformat.write(nb, target)
         written.append(target.relative_to(ROOT))

@@ -28,11 +28,18 @@ NOTEBOOK_OUTPUT_CHARS = 4 * 2**20       # ... and a whole notebook
 VERDICT_CHARS = 2000                    # an error, or a first stderr output, is kept up to this
 
 
-def kernel_manager(workdir: Path, limits=None, warm=None):
-    """A KernelManager for a plain ``python3`` kernel, for the sandbox kernel of ``workdir``, or
-    for a kernel forked in the warm sandbox ``warm`` (``graders.warm``)."""
-    from jupyter_client.manager import AsyncKernelManager
+def local_kernel_manager(folder: Path | None = None):
+    """A kernel manager for a plain ``python3`` kernel whose sockets are in ``folder`` (default:
+    Jupyter's runtime folder); see :class:`graders.ipc_kernel.IpcKernelManager`."""
+    from graders.ipc_kernel import IpcKernelManager
 
+    return IpcKernelManager(kernel_name="python3", ip=IpcKernelManager.socket_prefix(folder))
+
+
+def kernel_manager(workdir: Path, limits=None, warm=None, keys: Path | None = None):
+    """A KernelManager for a plain ``python3`` kernel (its sockets in ``keys``), for the sandbox
+    kernel of ``workdir``, or for a kernel forked in the warm sandbox ``warm``
+    (``graders.warm``)."""
     if warm is not None:
         try:
             warm.reset()
@@ -40,7 +47,7 @@ def kernel_manager(workdir: Path, limits=None, warm=None):
         except (OSError, RuntimeError):     # no warm sandbox now: a cold one for this kernel
             pass
     if limits is None:
-        return AsyncKernelManager(kernel_name="python3")
+        return local_kernel_manager(keys)
     from graders.sandbox import cold_kernel_manager
 
     return cold_kernel_manager(workdir, limits)
@@ -223,7 +230,7 @@ def execute(nb, workdir: Path, timeout: float, limits=None, env: dict | None = N
     stopped = None
     client = None
     try:
-        km = kernel_manager(workdir, limits, warm)
+        km = kernel_manager(workdir, limits, warm, keys)
         km.connection_file = str(keys / "kernel.json")
         client = capped_client_class()(nb, km=km, allow_errors=True,
                                        shutdown_kernel="immediate", startup_timeout=120,

@@ -27,6 +27,7 @@ import numpy as np
 from nbclient import NotebookClient
 
 from graders.course import QUIET_ENV
+from graders.ipc_kernel import IpcKernelManager
 from graders.mutants import Mutant, mutants_for
 from graders.sources import ROOT, Source, all_sources, splice
 from utils.checks import EXPECTED_DIR, RECORD_ENV, decode, is_hidden, values_equal
@@ -46,8 +47,9 @@ def record(nb) -> tuple[dict[str, dict], list[str], dict[str, dict]]:
         saved = {k: os.environ.get(k) for k in (RECORD_ENV, *QUIET_ENV)}
         os.environ.update({RECORD_ENV: str(log), **QUIET_ENV})
         try:
-            client = NotebookClient(nbformat.from_dict(nb), timeout=600, allow_errors=True,
-                                    kernel_name="python3", resources={"metadata": {"path": tmp}})
+            client = NotebookClient(nbformat.from_dict(nb), kernel_manager_class=IpcKernelManager,
+                                    timeout=600, allow_errors=True, kernel_name="python3",
+                                    resources={"metadata": {"path": tmp}})
             executed = client.execute()
         finally:
             for key, value in saved.items():

@@ -76,8 +76,24 @@ def test_img_to_encoding_reads_resizes_and_encodes_a_file(encoder, tmp_path):
     encoding = face_encoder.img_to_encoding(str(path), encoder)
     assert encoding.shape == (1, 128) and encoding.dtype == np.float32
     resized = np.asarray(Image.fromarray(picture).resize((96, 96), Image.Resampling.BILINEAR))
-    expected = np.asarray(encoder(face_encoder.preprocess(resized[None]), training=False))
+    x = face_encoder.preprocess(resized[None])
+    plain = np.asarray(encoder(x, training=False), dtype=np.float64)
+    mirrored = np.asarray(encoder(x[:, :, ::-1], training=False), dtype=np.float64)
+    expected = (plain + mirrored) / np.linalg.norm(plain + mirrored)
     np.testing.assert_allclose(encoding, expected, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(encoding), 1.0, atol=1e-5)
+    single = face_encoder.img_to_encoding(str(path), encoder, mirror=False)
+    np.testing.assert_allclose(single, plain, atol=1e-5)
+    assert np.abs(single - encoding).max() > 1e-3      # the average differs from one pass
+
+
+def test_the_mirror_average_encodes_a_picture_and_its_mirror_image_alike(encoder):
+    pictures = np.stack([_stand_in_face(i, 1) for i in (4, 5)])
+    batched = face_encoder.encode_images(encoder, pictures, batch=1)
+    assert batched.shape == (2, 128) and batched.dtype == np.float32
+    np.testing.assert_allclose(face_encoder.encode_images(encoder, pictures[:, :, ::-1]),
+                               batched, atol=1e-5)
+    np.testing.assert_allclose(face_encoder.encode_images(encoder, pictures), batched, atol=1e-5)
 
 
 def test_a_missing_weight_file_names_the_command_that_makes_it(tmp_path):

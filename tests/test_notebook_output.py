@@ -7,6 +7,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from graders.ipc_kernel import IpcKernelManager
 from graders.sources import ROOT, all_sources
 
 SOURCES = all_sources()
@@ -20,7 +21,8 @@ def test_the_imports_cell_writes_nothing_to_stderr(source, tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell.source)])
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
     env["PYTHONPATH"] = str(ROOT)
-    NotebookClient(nb, kernel_name="python3", timeout=300,
+    NotebookClient(nb, kernel_manager_class=IpcKernelManager,
+                   kernel_name="python3", timeout=300,
                    resources={"metadata": {"path": str(tmp_path)}}).execute(env=env)
     outputs = nb.cells[0].outputs
     assert not [o for o in outputs if o.output_type == "error"], outputs

@@ -107,13 +107,12 @@ def pixel_vectors(images) -> np.ndarray:
     return flat / np.maximum(np.linalg.norm(flat, axis=1, keepdims=True), 1e-12)
 
 
-def encode(model, images, batch: int = 128) -> np.ndarray:
-    """Encodings (n, d) float32 of uint8 images (n, H, W, 3), in batches."""
-    from utils.face_encoder import preprocess
+def encode(model, images, mirror: bool = True, batch: int = 128) -> np.ndarray:
+    """Encodings (n, d) float32 of uint8 images (n, H, W, 3), as ``img_to_encoding`` computes
+    them (by default averaged with the mirror image's: ``utils.face_encoder.encode_images``)."""
+    from utils.face_encoder import encode_images
 
-    parts = [np.asarray(model(preprocess(images[s:s + batch]), training=False))
-             for s in range(0, len(images), batch)]
-    return np.concatenate(parts).astype(np.float32)
+    return encode_images(model, images, mirror=mirror, batch=batch)
 
 
 # --------------------------------------------------------------------------- metrics
