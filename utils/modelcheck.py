@@ -31,6 +31,10 @@ def _activation_name(fn) -> str | None:
     return None if name == "linear" else name
 
 
+# activation names whose step kind is not just the name capitalised
+_ACTIVATION_KINDS = {"relu": "ReLU", "relu6": "ReLU6"}
+
+
 def _pair(value) -> list[int]:
     return [int(v) for v in value] if isinstance(value, (tuple, list)) else [int(value)] * 2
 
@@ -52,7 +56,12 @@ def describe_layer(layer) -> list[dict]:
     activation = None
     if isinstance(layer, L.InputLayer):
         return []
-    if isinstance(layer, L.Conv2D):
+    if isinstance(layer, L.DepthwiseConv2D):
+        step = _step("DepthwiseConv2D", out, params, kernel_size=_pair(layer.kernel_size),
+                     strides=_pair(layer.strides), padding=layer.padding,
+                     depth_multiplier=int(layer.depth_multiplier), use_bias=bool(layer.use_bias))
+        activation = layer.activation
+    elif isinstance(layer, L.Conv2D):
         step = _step("Conv2D", out, params, filters=int(layer.filters),
                      kernel_size=_pair(layer.kernel_size), strides=_pair(layer.strides),
                      padding=layer.padding, use_bias=bool(layer.use_bias))
@@ -78,14 +87,26 @@ def describe_layer(layer) -> list[dict]:
     elif isinstance(layer, L.Flatten):
         step = _step("Flatten", out, params)
     elif isinstance(layer, L.ReLU):
-        step = _step("ReLU", out, params)
+        # ReLU(max_value=6) is MobileNet's ReLU6, the same step as Activation("relu6")
+        max_value = getattr(layer, "max_value", None)
+        if max_value is not None and float(max_value) == 6.0 and not float(layer.negative_slope) \
+                and not float(layer.threshold):
+            step = _step("ReLU6", out, params)
+        elif max_value is not None:
+            step = _step("ReLU", out, params, max_value=float(max_value))
+        else:
+            step = _step("ReLU", out, params)
     elif isinstance(layer, L.Softmax):
         step = _step("Softmax", out, params)
     elif isinstance(layer, L.Activation):
         name = _activation_name(layer.activation)
-        return [_step(name.capitalize() if name != "relu" else "ReLU", out)] if name else []
+        return [_step(_ACTIVATION_KINDS.get(name, name.capitalize()), out)] if name else []
     elif isinstance(layer, L.Add):
         step = _step("Add", out, params)
+    elif isinstance(layer, L.Concatenate):
+        rank = len(out)
+        axis = int(layer.axis)
+        step = _step("Concatenate", out, params, axis=axis % rank if axis < 0 else axis)
     elif isinstance(layer, L.Dropout):
         step = _step("Dropout", out, params, rate=float(layer.rate))
     elif hasattr(layer, "describe_settings"):   # e.g. utils.stand_ins's block stand-ins
@@ -95,8 +116,15 @@ def describe_layer(layer) -> list[dict]:
     steps = [step]
     name = _activation_name(activation)
     if name:
-        steps.append(_step({"relu": "ReLU"}.get(name, name.capitalize()), out))
+        steps.append(_step(_ACTIVATION_KINDS.get(name, name.capitalize()), out))
     return steps
+
+
+def _size(shape) -> int:
+    size = 1
+    for d in shape:
+        size *= int(d)
+    return size
 
 
 def describe(model) -> dict:
@@ -106,7 +134,9 @@ def describe(model) -> dict:
         raise TypeError(f"expected a keras.Model, got {type(model).__name__} "
                         "(did you forget to return the model?)")
     steps = [step for layer in model.layers for step in describe_layer(layer)]
-    trainable = sum(int(w.numpy().size) for w in model.trainable_weights)
+    # from the shapes: copying the values out (w.numpy()) would hold a second copy of every
+    # weight, 553 MB for VGG-16
+    trainable = sum(_size(w.shape) for w in model.trainable_weights)
     return {"input_shape": _shape(model.inputs[0]), "steps": steps,
             "params": int(model.count_params()), "trainable_params": trainable}
 
