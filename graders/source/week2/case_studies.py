@@ -74,7 +74,7 @@ check, check_model, stand_ins = notebook_checks("week2_case_studies")  # this no
 #
 # ```python
 # X_input = keras.Input(input_shape)
-# X = layers.Conv2D(6, (5, 5), strides=(1, 1), padding="valid", activation="relu")(X_input)
+# X = layers.Conv2D(8, (3, 3), strides=(1, 1), padding="same", activation="relu")(X_input)
 # ...
 # model = keras.Model(inputs=X_input, outputs=X, name="LeNet5")
 # ```
