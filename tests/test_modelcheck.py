@@ -87,3 +87,31 @@ def test_summary_table_lists_every_step():
     table = summary_table(describe(small()))
     assert table.count("\n") == 6 + 1
     assert "total parameters: 883" in table
+
+
+def separable(relu6: str = "layer", depthwise_strides: int = 2):
+    inputs = keras.Input(shape=(8, 8, 4))
+    z = layers.DepthwiseConv2D(3, strides=depthwise_strides, padding="same", use_bias=False)(inputs)
+    z = layers.ReLU(max_value=6)(z) if relu6 == "layer" else (
+        layers.Activation("relu6")(z) if relu6 == "activation" else layers.ReLU()(z))
+    a = layers.Conv2D(3, 1)(z)
+    b = layers.MaxPool2D(3, strides=1, padding="same")(z)
+    return keras.Model(inputs, layers.Concatenate(axis=-1)([a, b]))
+
+
+def test_depthwise_relu6_and_concatenate_are_described_with_their_settings():
+    """MobileNet's and Inception's layers (Week 2 case studies): a DepthwiseConv2D keeps its
+    stride and kernel, ReLU(max_value=6) and Activation("relu6") are the same ReLU6 step and
+    differ from a plain ReLU, and a Concatenate names its axis."""
+    layer, activation = describe(separable("layer")), describe(separable("activation"))
+    assert layer == activation
+    steps = layer["steps"]
+    assert [s["kind"] for s in steps] == ["DepthwiseConv2D", "ReLU6", "Conv2D", "MaxPool2D",
+                                          "Concatenate"]
+    assert steps[0] == {"kind": "DepthwiseConv2D", "kernel_size": [3, 3], "strides": [2, 2],
+                        "padding": "same", "depth_multiplier": 1, "use_bias": False,
+                        "output_shape": [None, 4, 4, 4], "params": 36}
+    assert steps[-1]["axis"] == 3 and steps[-1]["output_shape"] == [None, 4, 4, 7]
+    assert "ReLU" in compare(describe(separable("plain")), layer)
+    assert "strides" in compare(describe(separable(depthwise_strides=1)), layer)
+    assert layer["trainable_params"] == layer["params"] == 36 + 15
