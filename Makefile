@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 DATA   := data/synthetic/.generated
 
-.PHONY: lab setup data bwrap weights detector face-encoder grade test test-fast build check refs solutions bench bench-detector bench-faces clean help
+.PHONY: lab setup data bwrap weights detector face-encoder grade test test-fast build check refs solutions bench bench-detector bench-faces bench-style clean help
 
 help:
 	@echo "make lab        set up .venv and open JupyterLab on the course"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench      print the convolution benchmark"
 	@echo "make bench-detector  print the Week 3 detector's mAP@0.5 per class, speed and size"
 	@echo "make bench-faces     print the Week 4 face encoder's verification accuracy, speed and size"
+	@echo "make bench-style     time Week 4's style transfer (per step, to a stylised picture, gallery)"
 	@echo "make data       generate the image datasets in data/synthetic/"
 	@echo "make grade      autograde every submission in submitted/ in parallel (gradebook.db, grades.csv)"
 	@echo "make weights    retrain the shipped ResNet-50 weights (about 20 min on 2 cores)"
@@ -103,6 +104,9 @@ bench-detector: setup
 
 bench-faces: setup
 	$(PY) bench/face_verify.py
+
+bench-style: setup
+	$(PY) bench/style_transfer.py
 
 clean:
 	rm -rf solutions submitted autograded feedback gradebook.db exchange week[0-9]* .pytest_cache

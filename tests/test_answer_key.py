@@ -182,7 +182,11 @@ def test_case_ids_are_unique_and_scoped_to_one_notebook():
 
     nb = SOURCE.notebook()
     imports = next(c for c in nb.cells if "notebook_checks(" in c.source)
-    nb.cells = [imports, nbformat.v4.new_code_cell('check("dup", 1.0)\ncheck("dup", 2.0)')]
+    # an autograded test cell: recording runs the cells the tests need (graders.verify)
+    test_cell = nbformat.v4.new_code_cell('check("dup", 1.0)\ncheck("dup", 2.0)', metadata={
+        "nbgrader": {"grade": True, "grade_id": "dup_tests", "points": 1, "solution": False,
+                     "locked": True, "schema_version": 3}})
+    nb.cells = [imports, test_cell]
     _, errors, _ = record(nb)
     assert any("dup is checked twice" in e for e in errors), errors
 
@@ -346,3 +350,23 @@ def test_a_stand_in_fills_left_out_arguments_from_the_recorded_defaults(monkeypa
     without_defaults = StandIn("keep_above", {k: v for k, v in table.items() if k != "defaults"})
     with pytest.raises(TypeError, match="missing argument threshold"):
         without_defaults(scores)
+
+
+def test_recording_runs_only_the_cells_the_tests_need():
+    """A lesson cell no test depends on is not run when references are recorded (a demo or a
+    long optimisation costs nothing); one that binds a name a test reads is."""
+    import nbformat
+
+    from graders.refs import record
+
+    nb = SOURCE.notebook()
+    imports = next(c for c in nb.cells if "notebook_checks(" in c.source)
+    grading = {"nbgrader": {"grade": True, "grade_id": "lean_tests", "points": 1,
+                            "solution": False, "locked": True, "schema_version": 3}}
+    nb.cells = [imports,
+                nbformat.v4.new_code_cell('raise RuntimeError("a demo nobody needs")'),
+                nbformat.v4.new_code_cell("needed = 41"),
+                nbformat.v4.new_code_cell('check("lean", needed + 1.0)', metadata=grading)]
+    values, errors, _ = record(nb)
+    assert errors == []
+    assert values["lean"]["value"] == {"kind": "float", "data": 42.0}

@@ -33,6 +33,9 @@ def contact_sheets(directory: Path) -> None:
         print(f"wrote {target.relative_to(ROOT)}")
     print(f"wrote {write_contact_sheet().relative_to(ROOT)}")
     print(f"wrote {face_data.write_contact_sheet().relative_to(ROOT)}")
+    from utils import art_images
+
+    print(f"wrote {art_images.write_sheet().relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
