@@ -1,8 +1,12 @@
-"""Shared fixtures: one nbgrader course per notebook, graded once for the whole session.
+"""Shared fixtures: each notebook's variants graded once for the whole session.
 
-Every test that needs scores reads them from a single ``nbgrader autograde`` run in which each
-"student" is one variant of the notebook: the solution, the student release, and each mutant
-from the notebook's mutation table. Autograding them together keeps the suite fast.
+Every test that needs scores reads them from one grading run in which each "student" is one
+variant of the notebook: the solution, the student release, and each mutant from the notebook's
+mutation table. Two courses grade at once (two cores): plain ``nbgrader autograde`` grades the
+solution, the release and the first mutant, so every test of nbgrader's own results has one of
+each; the course's batch grader (lean runs in warm sandboxes, the way a class is graded) grades
+the other mutants, which keeps the suite fast. ``tests/test_batch.py`` shows that both graders
+give the same scores.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from graders import batch  # noqa: E402
 from graders.course import Course, NotebookResult  # noqa: E402
 from graders.mutants import Mutant, mutants_for  # noqa: E402
 from graders.sources import Source, all_sources, splice  # noqa: E402
@@ -36,14 +41,13 @@ class GradedCourse:
 
 @pytest.fixture(scope="session", params=SOURCES, ids=[s.key for s in SOURCES])
 def graded(request) -> GradedCourse:
-    """Autograde solution, release and every mutant; two courses in parallel (two cores)."""
+    """Solution, release and first mutant by nbgrader; the other mutants by the batch grader."""
     source: Source = request.param
-    courses = [Course([source]) for _ in range(WORKERS)]
-    for course in courses:
+    by_nbgrader, by_batch = Course([source]), Course([source])
+    for course in (by_nbgrader, by_batch):
         request.addfinalizer(course.close)
-    main = courses[0]
     solution = source.notebook()
-    submissions = {"solution": solution, "release": main.release_path(source)}
+    submissions = {"solution": solution, "release": by_nbgrader.release_path(source)}
     mutants = {}
     for mutant in mutants_for(source.key):
         student = mutant_student(mutant)
@@ -51,9 +55,17 @@ def graded(request) -> GradedCourse:
         submissions[student] = splice(solution, mutant.function, mutant.source)
     owner = {}
     for index, (student, nb) in enumerate(submissions.items()):
-        owner[student] = courses[index % WORKERS]
+        owner[student] = by_nbgrader if index < 3 else by_batch
         owner[student].submit(student, source, nb)
+
+    def grade(course: Course) -> None:
+        if course is by_nbgrader:
+            course.autograde(source.assignment)
+        elif any(owner[s] is by_batch for s in submissions):
+            batch.autograde(by_batch.root, [source.assignment], workers=1, timeout=900,
+                            log=lambda line: None, feedback=False, figures=False)
+
     with ThreadPoolExecutor(WORKERS) as pool:
-        list(pool.map(lambda c: c.autograde(source.assignment), courses))
+        list(pool.map(grade, (by_nbgrader, by_batch)))
     results = {s: owner[s].results(source.assignment, s)[0] for s in submissions}
     return GradedCourse(source, owner, results, mutants)
