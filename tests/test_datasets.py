@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from utils import datasets
-from utils.datasets import DatasetError, convert_to_one_hot, load_dataset, load_happy, load_signs
+from utils.datasets import DatasetError, convert_to_one_hot, load_dataset, load_gestures, load_happy, load_signs
 from utils.synth import build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +23,8 @@ def documented_checksums() -> dict[str, str]:
 
 def test_generation_reproduces_the_documented_checksums(tmp_path):
     documented = documented_checksums()
-    assert set(documented) == {"train_signs.h5", "test_signs.h5", "train_happy.h5", "test_happy.h5"}
+    assert set(documented) == {"train_signs.h5", "test_signs.h5", "train_happy.h5", "test_happy.h5",
+                               "train_gestures.h5", "test_gestures.h5"}
     assert build.build(tmp_path, workers=2) == documented
 
 
@@ -51,7 +52,8 @@ def test_images_differ_and_use_the_whole_range():
 
 
 @pytest.mark.parametrize("loader, m_train, m_test, n_classes",
-                         [(load_signs, 1080, 120, 6), (load_happy, 600, 150, 2)])
+                         [(load_signs, 1080, 120, 6), (load_happy, 600, 150, 2),
+                          (load_gestures, 192, 300, 3)])
 def test_loaders_give_the_original_shapes(loader, m_train, m_test, n_classes, capsys):
     X_train, Y_train, X_test, Y_test, classes = loader()
     assert X_train.shape == (m_train, 64, 64, 3) and X_train.dtype == np.uint8

@@ -115,3 +115,27 @@ def test_depthwise_relu6_and_concatenate_are_described_with_their_settings():
     assert "ReLU" in compare(describe(separable("plain")), layer)
     assert "strides" in compare(describe(separable(depthwise_strides=1)), layer)
     assert layer["trainable_params"] == layer["params"] == 36 + 15
+
+
+def test_augmentation_layers_are_described_with_what_they_draw():
+    import keras
+    from keras import layers
+
+    from utils.modelcheck import compare, describe
+
+    def augmenter(flip="horizontal", rotation=0.05):
+        model = keras.Sequential([layers.RandomFlip(flip), layers.RandomRotation(rotation),
+                                  layers.RandomTranslation(0.1, 0.2),
+                                  layers.RandomContrast(0.2, value_range=(0, 1))])
+        model.build((None, 16, 16, 3))
+        return describe(model)
+
+    steps = augmenter()["steps"]
+    assert [s["kind"] for s in steps] == ["RandomFlip", "RandomRotation", "RandomTranslation",
+                                          "RandomContrast"]
+    assert steps[0]["mode"] == "horizontal" and steps[1]["factor"] == [-0.05, 0.05]
+    assert (steps[2]["height_factor"], steps[2]["width_factor"]) == (0.1, 0.2)
+    assert steps[3]["value_range"] == [0.0, 1.0]
+    assert augmenter() == augmenter(rotation=(-0.05, 0.05))
+    assert "vertical" in compare(augmenter(flip="horizontal_and_vertical"), augmenter())
+    assert compare(augmenter(rotation=0.1), augmenter()) is not None

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-DATASETS = {"signs": "SIGNS (hand signs for 0-5)", "happy": "Happy House (1 = happy, 0 = not)"}
+DATASETS = {"signs": "SIGNS (hand signs for 0-5)", "happy": "Happy House (1 = happy, 0 = not)",
+            "gestures": "Gestures (0 = L, 1 = horns, 2 = call me)"}
 MAKE_HINT = "run `make data` in the course folder (or `python -m utils.synth`) to generate it"
 
 
@@ -104,6 +105,11 @@ def load_signs(verbose: bool = True):
 def load_happy(verbose: bool = True):
     """Happy House: ``X_train (600, 64, 64, 3)``, ``Y_train (1, 600)``, ``X_test (150, ...)``, ``Y_test (1, 150)``, classes 0-1."""
     return load_dataset("happy", verbose)
+
+
+def load_gestures(verbose: bool = True):
+    """Gestures: ``X_train (192, 64, 64, 3)``, ``Y_train (1, 192)``, ``X_test (300, ...)``, ``Y_test (1, 300)``, classes 0-2."""
+    return load_dataset("gestures", verbose)
 
 
 def convert_to_one_hot(Y: np.ndarray, C: int) -> np.ndarray:

@@ -39,6 +39,15 @@ def _pair(value) -> list[int]:
     return [int(v) for v in value] if isinstance(value, (tuple, list)) else [int(value)] * 2
 
 
+def _plain(value):
+    """A layer setting as JSON-friendly data: tuples become lists, numbers floats."""
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
 def _shape(tensor) -> list:
     return [None if d is None else int(d) for d in tensor.shape]
 
@@ -107,6 +116,13 @@ def describe_layer(layer) -> list[dict]:
         rank = len(out)
         axis = int(layer.axis)
         step = _step("Concatenate", out, params, axis=axis % rank if axis < 0 else axis)
+    elif isinstance(layer, (L.RandomFlip, L.RandomRotation, L.RandomTranslation, L.RandomZoom,
+                            L.RandomContrast, L.RandomBrightness)):
+        # augmentation: the settings that say what it draws (not its seed or fill details)
+        config = layer.get_config()
+        keep = ("mode", "factor", "height_factor", "width_factor", "value_range")
+        step = _step(type(layer).__name__, out, params,
+                     **{key: _plain(config[key]) for key in keep if key in config})
     elif isinstance(layer, L.Dropout):
         step = _step("Dropout", out, params, rate=float(layer.rate))
     elif hasattr(layer, "describe_settings"):   # e.g. utils.stand_ins's block stand-ins

@@ -13,6 +13,10 @@ What it does, deterministically up to floating-point scheduling:
    pictures, and writes the file;
 4. prints the test accuracy of the float model and of the stored weights.
 
+``--architecture`` writes only the network's architecture as Keras JSON
+(``data/weights/resnet50_signs.json``), which the transfer-learning notebook rebuilds the trained
+network from (``utils.transfer.load_signs_resnet50``).
+
 The script uses only backend-agnostic Keras, so it also runs with ``KERAS_BACKEND=jax`` (e.g. on a
 GPU machine). The shipped file was made with the defaults on the course's 2-core CPU with
 TensorFlow: 989 s in all (about 60 s per epoch of 4080 pictures), test accuracy 0.983 for the
@@ -30,6 +34,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np
 
 from utils.resnet_weights import RESNET50_WEIGHTS, load_compact, save_compact
+from utils.transfer import ARCHITECTURE
 
 
 def build_resnet50():
@@ -42,6 +47,15 @@ def build_resnet50():
     functions = solution_functions(find_source("week2_residual_networks"),
                                    {"keras": keras, "layers": layers, "glorot_uniform": GlorotUniform})
     return functions["ResNet50"](input_shape=(64, 64, 3), classes=6)
+
+
+def write_architecture(path: Path = ARCHITECTURE) -> Path:
+    """Write the ResNet50's architecture (Keras JSON, no weights) for notebooks that reuse the
+    trained network without holding the Residual networks notebook's code (``utils.transfer``)."""
+    import json
+
+    path.write_text(json.dumps(json.loads(build_resnet50().to_json()), sort_keys=True) + "\n")
+    return path
 
 
 def signs_data(extra: int, workers: int):
@@ -95,7 +109,12 @@ def main(argv=None) -> None:
                         help="also keep the float32 weights here (.weights.h5); "
                              "with --resume, start from them and skip training")
     parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--architecture", action="store_true",
+                        help=f"only write the architecture ({ARCHITECTURE.relative_to(ARCHITECTURE.parents[2])})")
     args = parser.parse_args(argv)
+    if args.architecture:
+        print(f"wrote {write_architecture()}")
+        return
 
     import keras
 

@@ -23,7 +23,9 @@ def contact_sheets(directory: Path) -> None:
     from utils.datasets import _read_split
     from utils.training import contact_sheet
 
-    names = {"signs": None, "happy": ["not happy", "happy"]}
+    from utils.synth.gestures import NAMES
+
+    names = {"signs": None, "happy": ["not happy", "happy"], "gestures": NAMES}
     for name, class_names in names.items():
         x, y, _ = _read_split(directory / f"train_{name}.h5", "train")
         fig = contact_sheet(x, y, per_class=12, class_names=class_names)

@@ -14,7 +14,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from utils.synth import happy, signs
+from utils.synth import gestures, happy, signs
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED_DIR = ROOT / "data" / "synthetic"
@@ -32,6 +32,7 @@ class Spec:
 SPECS = {
     "signs": Spec("signs", 1, (1080, 120), signs.CLASSES, signs.render),
     "happy": Spec("happy", 2, (600, 150), happy.CLASSES, happy.render),
+    "gestures": Spec("gestures", 3, (192, 300), gestures.CLASSES, gestures.render),
 }
 SPLITS = ("train", "test")
 

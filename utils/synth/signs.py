@@ -27,8 +27,13 @@ RAISED = {
 FINGERS = [(-0.36, 0.80, -9.0), (-0.12, 0.92, -3.0), (0.12, 0.86, 3.0), (0.35, 0.66, 10.0)]
 
 
-def draw_hand(canvas: Canvas, rng: np.random.Generator, digit: int) -> tuple[float, float]:
-    """Draw one hand showing ``digit``; return its palm centre in pixels."""
+def draw_hand(canvas: Canvas, rng: np.random.Generator, digit: int,
+              table: dict = RAISED) -> tuple[float, float]:
+    """Draw one hand showing ``digit``; return its palm centre in pixels.
+
+    ``table`` maps each label to its raised-finger patterns (``RAISED`` for digits; Week 2's
+    transfer-learning gestures use their own, see ``utils.synth.gestures``).
+    """
     scale = rng.uniform(16.0, 21.0)
     cx = rng.uniform(27.0, 37.0)
     cy = rng.uniform(34.0, 42.0)
@@ -37,7 +42,7 @@ def draw_hand(canvas: Canvas, rng: np.random.Generator, digit: int) -> tuple[flo
     edge = skin * rng.uniform(0.55, 0.75)
     thickness = rng.uniform(0.12, 0.15)
     spread = rng.uniform(0.8, 1.8)
-    raised = RAISED[digit][rng.integers(len(RAISED[digit]))]
+    raised = table[digit][rng.integers(len(table[digit]))]
 
     # forearm and palm
     sleeve = rng.random() < 0.6
@@ -75,12 +80,12 @@ def draw_hand(canvas: Canvas, rng: np.random.Generator, digit: int) -> tuple[flo
     return cx, cy
 
 
-def render(rng: np.random.Generator, digit: int) -> np.ndarray:
-    """One (64, 64, 3) uint8 image of a hand showing ``digit`` (0-5)."""
+def render(rng: np.random.Generator, digit: int, table: dict = RAISED) -> np.ndarray:
+    """One (64, 64, 3) uint8 image of a hand showing ``digit`` (0-5, or a label of ``table``)."""
     canvas = Canvas(64)
     scene.background(canvas, rng, light_bias=0.8)
     scene.clutter(canvas, rng, count=int(rng.integers(0, 4)), alpha=(0.15, 0.5))
-    centre = draw_hand(canvas, rng, digit)
+    centre = draw_hand(canvas, rng, digit, table)
     if rng.random() < 0.1:
         scene.occluder(canvas, rng, near=centre, reach=24.0)
     return scene.camera(canvas, rng)
