@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 DATA   := data/synthetic/.generated
 
-.PHONY: lab setup data bwrap weights detector face-encoder grade test test-fast build check refs solutions bench bench-detector bench-faces bench-style clean help
+.PHONY: lab setup data bwrap weights detector face-encoder grade test test-fast build check refs solutions student-kit bench bench-conv bench-detector bench-faces bench-style clean help
 
 help:
 	@echo "make lab        set up .venv and open JupyterLab on the course"
@@ -15,7 +15,9 @@ help:
 	@echo "make build      regenerate the student notebooks in weeks/ from graders/source/"
 	@echo "make refs       regenerate graders/reference/ from the solutions"
 	@echo "make check      fail if weeks/ is out of sync with graders/source/"
-	@echo "make bench      print the convolution benchmark"
+	@echo "make student-kit  write dist/cnn-course-student/ and its .zip: notebooks, utils, data, no solutions"
+	@echo "make bench      print the course's speed figures: notebooks end to end, grading, Week 1 convolution"
+	@echo "make bench-conv print the Week 1 convolution benchmark alone"
 	@echo "make bench-detector  print the Week 3 detector's mAP@0.5 per class, speed and size"
 	@echo "make bench-faces     print the Week 4 face encoder's verification accuracy, speed and size"
 	@echo "make bench-style     time Week 4's style transfer (per step, to a stylised picture, gallery)"
@@ -74,6 +76,10 @@ lab: setup data $(SOURCE_NBS)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" TF_CPP_MIN_LOG_LEVEL=3 TF_ENABLE_ONEDNN_OPTS=0 $(VENV)/bin/jupyter lab \
 	  --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/weeks $(ALLOW_ROOT) $(LAB_ARGS)
 
+# What a class receives: no solutions, no hidden tests (graders/kit.py; tests/test_kit.py).
+student-kit: setup
+	$(PY) -m graders.kit
+
 test: setup data bwrap
 	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15
 
@@ -96,7 +102,11 @@ solutions: setup data
 	$(PY) -m graders solutions
 	@echo "Open them with: $(VENV)/bin/jupyter lab solutions"
 
-bench: setup
+# About 25 minutes on 2 cores; README's "Performance" section shows the latest run.
+bench: setup data bwrap
+	$(PY) bench/course.py
+
+bench-conv: setup
 	$(PY) bench/conv.py
 
 bench-detector: setup
@@ -109,7 +119,7 @@ bench-style: setup
 	$(PY) bench/style_transfer.py
 
 clean:
-	rm -rf solutions submitted autograded feedback gradebook.db exchange week[0-9]* .pytest_cache
+	rm -rf solutions submitted autograded feedback gradebook.db exchange week[0-9]* .pytest_cache dist
 
 # Re-pin after changing the venv by hand: writes requirements.lock and environment.yml.
 lock: setup
