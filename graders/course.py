@@ -117,16 +117,21 @@ def cell_message(cell, passed: bool) -> str:
     """What a person should read about one autograded cell's outcome."""
     if cell is None:
         return "test cell missing from the submission; it was restored from the source and run"
-    lines = []
+    from graders.verify import WHY
+
+    lines, why = [], ""
     for out in cell.get("outputs", []):
         if out.output_type == "error":
             evalue = out.get("evalue", "").strip()
             lines.append(f"{out.ename}: {evalue}" if evalue else out.ename)
         elif out.output_type == "stream" and out.name == "stderr":
             lines.append("wrote to stderr (scored as a failure): " + _telling_line(out.text))
-    if passed and not lines:
-        return "passed"
-    return "; ".join(lines) or "failed"
+        elif out.output_type == "stream" and out.get("text", "").startswith(WHY):
+            why = " Why: " + out.text[len(WHY):].strip()
+    message = "passed" if passed and not lines else "; ".join(lines) or "failed"
+    if why:
+        message = message.rstrip() + ("" if message.rstrip().endswith(".") else ".") + why
+    return message
 
 
 def export_csv(root: Path) -> Path:

@@ -28,7 +28,7 @@ from nbclient import NotebookClient
 
 from graders.course import QUIET_ENV
 from graders.ipc_kernel import IpcKernelManager
-from graders.mutants import Mutant, mutants_for
+from graders.mutants import Mutant, explanations_for, mutants_for
 from graders.sources import ROOT, Source, all_sources, splice
 from graders.verify import lean_skip
 from utils.checks import EXPECTED_DIR, RECORD_ENV, decode, is_hidden, values_equal
@@ -100,10 +100,14 @@ def _passes(value: dict, case: dict) -> bool:
     return got.size == labels.size and float(np.mean(got.ravel() == labels.ravel())) >= case["minimum"]
 
 
-def build_reference(source: Source, workers: int = 2) -> dict:
+def build_reference(source: Source, workers: int = 2, with_mutants: bool = True) -> dict:
     """The answer key for one notebook (not yet written); its "replay" entry holds the
-    stand-ins' tables (``kernel_reference`` splits it off)."""
-    mutants: list[Mutant] = mutants_for(source.key)
+    stand-ins' tables (``kernel_reference`` splits it off).
+
+    ``with_mutants=False`` runs the solution alone: every case's expected value, no mistakes
+    (what the drift test compares; the grading tests check each mutant's hint).
+    """
+    mutants: list[Mutant] = mutants_for(source.key) if with_mutants else []
     jobs = [(source, None)] + [(source, m) for m in mutants]
     # spawn, not fork: the caller may hold threads (TensorFlow, pytest-xdist) a fork would copy
     context = multiprocessing.get_context("spawn")
@@ -138,6 +142,10 @@ def build_reference(source: Source, workers: int = 2) -> dict:
             if any(_same(value, m["value"]) for m in case["mistakes"]):
                 continue
             case["mistakes"].append({"label": mutant.label, "hint": mutant.hint, "value": value})
+    for question, text in explanations_for(source.key).items():
+        for case_id, case in cases.items():
+            if case_id.startswith(question + "_") and is_hidden(case_id):
+                case["explain"] = text
     return {"about": HEADER, "notebook": f"{source.assignment}/{source.stem}",
             "cases": dict(sorted(cases.items())),
             "replay": {name: {"params": t["params"], "calls": dict(sorted(t["calls"].items())),

@@ -21,6 +21,9 @@ SOURCE_DIR = ROOT / "graders" / "source"
 RELEASE_DIR = ROOT / "weeks"
 REFERENCE_DIR = ROOT / "graders" / "reference"
 GRADED_PREFIX = "# GRADED FUNCTION: "
+# A quiz's answer cell (``q3 = "b"``) is graded like a function: its own solution cell, tests
+# whose ids start with its name, mutants (known wrong answers) that name a mistake.
+ANSWER_PREFIX = "# GRADED ANSWER: "
 
 
 @dataclass(frozen=True)
@@ -127,12 +130,24 @@ def _parse_source(py_path: str, mtime_ns: int, size: int, expected_mtime_ns: int
     return nb
 
 
-def graded_function(cell) -> str | None:
-    """The function name of a ``# GRADED FUNCTION: name`` cell, else None."""
+def graded_prefix(cell) -> str | None:
+    """``GRADED_PREFIX`` or ``ANSWER_PREFIX``: how the cell's first line marks it, else None."""
     if cell.cell_type != "code":
         return None
     first = cell.source.split("\n", 1)[0].strip()
-    return first[len(GRADED_PREFIX):].strip() if first.startswith(GRADED_PREFIX) else None
+    return next((p for p in (GRADED_PREFIX, ANSWER_PREFIX) if first.startswith(p)), None)
+
+
+def graded_function(cell) -> str | None:
+    """The name in a ``# GRADED FUNCTION: name`` (or a quiz's ``# GRADED ANSWER: name``) cell,
+    else None."""
+    prefix = graded_prefix(cell)
+    return cell.source.split("\n", 1)[0].strip()[len(prefix):].strip() if prefix else None
+
+
+def is_answer(cell) -> bool:
+    """Whether ``cell`` is a quiz's answer cell (``# GRADED ANSWER: q3``)."""
+    return graded_prefix(cell) == ANSWER_PREFIX
 
 
 def graded_functions(nb) -> list[str]:
@@ -140,11 +155,12 @@ def graded_functions(nb) -> list[str]:
 
 
 def splice(nb, function: str, body: str):
-    """A copy of ``nb`` whose ``# GRADED FUNCTION: function`` cell body is replaced by ``body``."""
+    """A copy of ``nb`` whose ``# GRADED FUNCTION: function`` (or ``# GRADED ANSWER:``) cell
+    body is replaced by ``body``."""
     nb = nbformat.from_dict(nb)
     for cell in nb.cells:
         if graded_function(cell) == function:
-            cell.source = GRADED_PREFIX + function + "\n" + body.strip("\n") + "\n"
+            cell.source = graded_prefix(cell) + function + "\n" + body.strip("\n") + "\n"
             return nb
     raise LookupError(f"no '# GRADED FUNCTION: {function}' cell")
 

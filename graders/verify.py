@@ -28,7 +28,7 @@ import nbformat
 
 from utils.checks import GRADING_LOG_ENV, decode, is_hidden, judge
 
-from graders.sources import GRADED_PREFIX, Source, function_of, grade_cells, graded_function, graded_functions
+from graders.sources import Source, function_of, grade_cells, graded_function, graded_functions, graded_prefix
 
 MARK_CELL = f'''\
 def _cnn_course_mark(event, grade_id, _path=__import__("os").environ["{GRADING_LOG_ENV}"],
@@ -60,7 +60,7 @@ def verification_notebook(source: Source, submitted, figures: bool = True) -> nb
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if name:
             cell.source = student_cells.get(
-                name, f"{GRADED_PREFIX}{name}\nraise NotImplementedError('{name} is missing')\n")
+                name, f"{graded_prefix(cell)}{name}\nraise NotImplementedError('{name} is missing')\n")
         elif meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
             gid = meta["grade_id"]
             cell.source = (f"_cnn_course_mark('start', {gid!r})\n{cell.source}\n"
@@ -89,6 +89,7 @@ class Verdict:
     passed: bool
     reason: str
     hidden: bool = False    # failed on a hidden case only, which the kernel cannot judge
+    explanation: str = ""   # a quiz question's "why", shown after grading whatever the verdict
 
 
 def answer_key(source: Source) -> dict[str, dict]:
@@ -162,8 +163,19 @@ def verdicts(source: Source, records: list[dict], executed=None) -> dict[str, Ve
             if problem:
                 hidden = is_hidden(case)
                 break
-        out[gid] = Verdict(gid, problem is None, problem or "passed", hidden)
+        explanation = next((key[c]["explain"] for c in cases if key[c].get("explain")), "")
+        out[gid] = Verdict(gid, problem is None, problem or "passed", hidden, explanation)
+    for gid, verdict in out.items():     # cells that did not run or finish are explained too
+        if not verdict.explanation:
+            function = function_of(gid, functions) or gid
+            verdict.explanation = next((case["explain"] for c, case in sorted(key.items())
+                                        if c.startswith(function + "_") and case.get("explain")), "")
     return out
+
+
+# How a quiz question's explanation starts in its graded cell (``graders.course.cell_message``
+# quotes it in the message of the test).
+WHY = "[grader] Why: "
 
 
 def apply_verdicts(nb, judged: dict[str, Verdict]) -> None:
@@ -199,6 +211,9 @@ def apply_verdicts(nb, judged: dict[str, Verdict]) -> None:
             outputs.append(nbformat.v4.new_output(
                 "error", ename="AssertionError", evalue=verdict.reason,
                 traceback=[f"AssertionError: {verdict.reason}"]))
+        if verdict.explanation:
+            outputs.append(nbformat.v4.new_output("stream", name="stdout",
+                                                   text=f"{WHY}{verdict.explanation}\n"))
         cell.outputs = outputs
 
 

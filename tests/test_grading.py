@@ -10,7 +10,9 @@ import nbformat
 from html import escape as html_escape
 import pytest
 
+from graders.mutants import explanations_for
 from graders.sources import function_of, grade_cells, graded_functions
+from graders.verify import answer_key
 
 pytestmark = pytest.mark.slow
 
@@ -105,6 +107,41 @@ def test_grade_command_agrees_with_nbgrader_autograde(graded, tmp_path):
     assert all(set(t) == {"id", "score", "max_score", "message"} for t in report["tests"])
 
 
+def test_a_quiz_explains_every_question_to_everyone_after_grading(graded):
+    """Right, wrong or blank, every question's message ends with why its answer is right; other
+    notebooks explain nothing (their hidden cases are not quiz answers)."""
+    why = explanations_for(graded.source.key)
+    tests = grade_cells(graded.source.notebook())
+    if graded.source.stem == "quiz":
+        assert set(why) == set(graded_functions(graded.source.notebook())) and len(tests) >= 10
+    else:
+        assert why == {}
+    missing = [(student, t.id) for student, result in graded.results.items() for t in result.tests
+               if t.id.rsplit("_tests", 1)[0] in why
+               and not t.message.endswith("Why: " + why[t.id.rsplit("_tests", 1)[0]])]
+    assert missing == []
+
+
+def test_messages_never_quote_a_hidden_text_answer_before_the_explanation(graded):
+    """A wrong choice is told it is wrong, and its likely slip, but not which letter is right
+    (until the explanation that closes the message after grading)."""
+    key = answer_key(graded.source)
+    functions = graded_functions(graded.source.notebook())
+    answers = {case_id.split("_hidden", 1)[0]: case["expected"]["data"]
+               for case_id, case in key.items() if "_hidden" in case_id
+               and case["expected"]["kind"] == "str"}
+    quoted = []
+    for student, result in graded.results.items():
+        for t in result.tests:
+            answer = answers.get(function_of(t.id, functions))
+            before = t.message.split(" Why: ", 1)[0]
+            if answer is not None and t.score < t.max_score and repr(answer) in before:
+                quoted.append((student, t.id, t.message))
+    assert quoted == []
+    if graded.source.stem == "quiz":
+        assert len(answers) >= 4
+
+
 def test_feedback_shows_scores_but_not_hidden_tests(graded):
     from graders.course import nbgrader
     mutant = next(iter(graded.mutants))
@@ -120,6 +157,9 @@ def test_feedback_shows_scores_but_not_hidden_tests(graded):
     assert hidden_lines, "the notebook has no hidden tests"
     leaked = [line for line in hidden_lines if html_escape(line) in html or line in html]
     assert leaked == []
+    why = explanations_for(graded.source.key).get(graded.mutants[mutant].function)
+    if why is not None:     # a quiz: the feedback explains the question after grading
+        assert html_escape(why) in html or why in html
 
 
 def hidden_test_code(nb) -> list[str]:

@@ -44,17 +44,27 @@ def test_only_notebooks_with_checks_have_references():
     assert with_refs == {s.key for s in SOURCES}
 
 
+# Every mutant's run is needed only to see that its recorded mistake is still what it gives:
+# tests/test_grading.py checks that already (each mutant's feedback carries its hint). So the
+# drift test records the solution alone, but one notebook's whole reference, mistakes included,
+# keeps the mutant side of `build_reference` under test.
+WITH_MUTANTS = "week1_conv_step"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("source", SOURCES, ids=[s.key for s in SOURCES])
 def test_references_do_not_drift_from_the_solution(source):
     committed = json.loads(source.reference_path.read_text())
-    fresh = json.loads(dumps(build_reference(source)))
+    with_mutants = source.key == WITH_MUTANTS
+    fresh = json.loads(dumps(build_reference(source, with_mutants=with_mutants)))
     assert sorted(fresh["cases"]) == sorted(committed["cases"])
     drifted = {}
     for case_id, case in fresh["cases"].items():
         old = committed["cases"][case_id]
         if not same_value(case["expected"], old["expected"]):
             drifted[case_id] = "expected value"
+        elif not with_mutants:
+            continue
         elif [m["label"] for m in case["mistakes"]] != [m["label"] for m in old["mistakes"]]:
             drifted[case_id] = (f"mistakes {[m['label'] for m in old['mistakes']]} -> "
                                 f"{[m['label'] for m in case['mistakes']]}")
@@ -62,6 +72,12 @@ def test_references_do_not_drift_from_the_solution(source):
                  for m, n in zip(case["mistakes"], old["mistakes"])):
             drifted[case_id] = "a mistake's value or hint"
     assert drifted == {}, "references drifted from the solution: run `make refs`"
+
+
+def test_the_mutant_side_is_drift_tested_on_a_notebook_with_mutants():
+    assert WITH_MUTANTS in {s.key for s in SOURCES}
+    assert any(c["mistakes"] for c in json.loads(
+        next(s for s in SOURCES if s.key == WITH_MUTANTS).reference_path.read_text())["cases"].values())
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=[s.key for s in SOURCES])

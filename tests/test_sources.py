@@ -8,7 +8,8 @@ import nbformat
 import pytest
 
 from graders.mutants import mutants_for
-from graders.sources import all_sources, function_of, grade_cells, graded_function, graded_functions
+from graders.sources import (all_sources, function_of, grade_cells, graded_function, graded_functions,
+                             is_answer)
 
 SOURCES = all_sources()
 IDS = [s.key for s in SOURCES]
@@ -46,7 +47,12 @@ def graded_cell_problems(nb) -> list[str]:
                 problems.append(f"cell {index} ({name}) does not parse: {error}")
                 continue
             shape = [(type(node).__name__, getattr(node, "name", None)) for node in body]
-            if shape != [("FunctionDef", name)]:
+            if is_answer(cell):     # a quiz's answer: one assignment to the question's name
+                targets = [t.id for node in body if isinstance(node, ast.Assign)
+                           for t in node.targets if isinstance(t, ast.Name)]
+                if len(body) != 1 or targets != [name]:
+                    problems.append(f"cell {index} ({name}) holds {shape}, not only {name} = ...")
+            elif shape != [("FunctionDef", name)]:
                 problems.append(f"cell {index} ({name}) holds {shape}, not only def {name}")
         else:
             for other in sorted(set(top_level_defs(cell.source)) & set(functions)):
@@ -86,11 +92,16 @@ def test_the_alone_in_its_cell_rule_catches_what_it_names():
         code("# GRADED FUNCTION: g\nscale = 2\ndef g(x):\n    return scale * x\n"),
         code("# GRADED FUNCTION: h\ndef h(x):\n    return x\n"),
         code("%matplotlib inline\ndef h(x):\n    return 0\n"),
+        code("# GRADED ANSWER: q1\nq1 = 7\n"),
+        code("# GRADED ANSWER: q2\nq2 = 7\nq1 = 3\n"),
+        code("# GRADED ANSWER: q3\nanswer = 7\n"),
     ])
     assert graded_cell_problems(nb) == [
         "cell 0 (f) holds [('FunctionDef', 'f'), ('FunctionDef', 'helper')], not only def f",
         "cell 1 (g) holds [('Assign', None), ('FunctionDef', 'g')], not only def g",
         "cell 3 defines h too",
+        "cell 5 (q2) holds [('Assign', None), ('Assign', None)], not only q2 = ...",
+        "cell 6 (q3) holds [('Assign', None)], not only q3 = ...",
     ]
 
 
@@ -120,8 +131,10 @@ def test_mutation_table_covers_every_function_twice(source):
         assert len(labels) >= 2, f"{function}: {labels}"
         assert len(labels) == len(set(labels))
     assert {m.function for m in mutants} <= set(functions)
+    answers = {graded_function(c) for c in source.notebook().cells if is_answer(c)}
     for mutant in mutants:
-        assert re.search(rf"^def {mutant.function}\(", mutant.source, re.M), mutant.label
+        defines = rf"^{mutant.function} = " if mutant.function in answers else rf"^def {mutant.function}\("
+        assert re.search(defines, mutant.source, re.M), mutant.label
         assert mutant.hint.strip().endswith("."), f"{mutant.label}: hint should be a sentence"
 
 

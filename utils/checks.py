@@ -225,6 +225,8 @@ def judge(case_id: str, case: dict, got, name: str = "output", reveal: bool | No
         return None
     if not reveal:  # never quote a hidden case's reference values
         problem = problem.split("; first at index")[0]
+        if isinstance(expected, str):
+            problem = f"{name} = {_describe(got)} is not the right answer"
         if isinstance(expected, dict) and not isinstance(got, Raised):
             from utils.modelcheck import compare
 
@@ -476,9 +478,13 @@ def friendlier(etype, value, tb) -> tuple[str, BaseException] | None:
     import traceback
 
     frames = traceback.extract_tb(tb) if tb is not None else []
-    if issubclass(etype, NotImplementedError) and frames and frames[-1].name != "<module>" \
+    if issubclass(etype, NotImplementedError) and frames \
             and (frames[-1].line or "").strip().startswith("raise NotImplementedError"):
         name = frames[-1].name
+        if name == "<module>":      # a quiz's answer cell, as the release leaves it
+            return "short", NotImplementedError(
+                "this answer is not given yet: replace `raise NotImplementedError()` in this "
+                "cell with your answer")
         return "short", NotImplementedError(
             f"{name} is not implemented yet: replace `raise NotImplementedError()` in its cell "
             "with your code")
