@@ -46,6 +46,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cold-kernels", dest="warm", action="store_false",
                    help="start every sandboxed kernel from scratch (slower; by default each "
                         "worker forks kernels from a sandbox that has imported TensorFlow once)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="grade on the Dask cluster of this scheduler, e.g. tcp://HOST:8786 "
+                        "(README: Grading on several machines; default: --workers processes here)")
+    p.add_argument("--tls-ca-file", metavar="PEM",
+                   help="with --scheduler tls://...: the CA that signed the cluster's certificates")
+    p.add_argument("--tls-cert", metavar="PEM", help="this client's TLS certificate")
+    p.add_argument("--tls-key", metavar="PEM", help="this client's TLS private key")
     p = sub.add_parser("build", help="regenerate the student notebooks in weeks/")
     p.add_argument("names", nargs="*", help="notebooks (default: all)")
     p = sub.add_parser("check", help="exit 1 if weeks/ is out of sync with the sources")
@@ -71,15 +78,29 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "autograde":
         from graders.batch import BatchIncomplete, autograde
+        from graders.distributed import ClusterError
+        security = None
+        if args.scheduler:
+            if args.workers is not None:
+                parser.error("--workers sizes the local pool; with --scheduler the cluster's "
+                             "workers grade")
+            from graders.distributed.driver import security_from
+            try:
+                security = security_from(args.tls_ca_file, args.tls_cert, args.tls_key)
+            except ValueError as error:
+                parser.error(str(error))
+        elif args.tls_ca_file or args.tls_cert or args.tls_key:
+            parser.error("--tls-ca-file, --tls-cert and --tls-key need --scheduler")
         try:
             autograde(args.course, args.assignments or None, args.student, args.workers,
                       args.timeout, args.force, sandbox=args.sandbox, figures=args.figures,
-                      feedback=args.feedback, lean=args.lean, warm=args.warm)
+                      feedback=args.feedback, lean=args.lean, warm=args.warm,
+                      scheduler=args.scheduler, security=security)
         except KeyboardInterrupt:
             print("interrupted: graded submissions are kept; run the same command to resume",
                   file=sys.stderr)
             return 130
-        except BatchIncomplete as error:
+        except (BatchIncomplete, ClusterError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
         return 0

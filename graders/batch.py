@@ -34,6 +34,10 @@ submission of, on which nbgrader would fail).
 No submission stops the batch: any exception while grading one, in the worker or in this
 process, and a worker process that dies, become that submission's grade (0, with a message);
 such a grade has no digest, so the next run grades the submission again.
+
+With ``--scheduler`` the submissions are graded by the workers of a Dask cluster instead of a
+local pool (``graders.distributed``); everything else, this process's writing included, is the
+same.
 """
 from __future__ import annotations
 
@@ -98,10 +102,13 @@ def discover(course: Path, assignments: list[str], students: list[str] | None = 
     return jobs
 
 
-def digest(folder: Path) -> str:
-    """sha256 of a submission folder's file names and contents (what resuming compares)."""
+def digest(folder: Path, files=None) -> str:
+    """sha256 of a submission folder's file names and contents (what resuming compares);
+    ``files``: only these files in ``folder`` (default: all of them)."""
     h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    if files is None:
+        files = (p for p in folder.rglob("*") if p.is_file())
+    for path in sorted(files):
         h.update(str(path.relative_to(folder)).encode() + b"\0")
         h.update(path.read_bytes())
         h.update(b"\0")
@@ -237,7 +244,7 @@ def score_tests(source: Source, run, ran: set[int], judged, stopped: str | None)
         index, cell = cells[gid]
         verdict = judged[gid]
         verified = float(points) if verdict.passed else 0.0
-        message = "passed" if verdict.passed else cell_message(cell, False)
+        message = cell_message(cell, verdict.passed)
         flag = None
         if verified != in_kernel[gid] and not (verdict.hidden and in_kernel[gid] == points):
             flag = (f"{source.stem}/{gid}: {in_kernel[gid]:g} in the notebook's kernel, "
@@ -581,12 +588,21 @@ THREAD_ENV = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREA
 PR_SET_PDEATHSIG = 1
 
 
-def _worker_init(threads: int, batch_pid: int) -> None:
-    """Set up a worker process; its kernels use ``threads`` threads each.
+def worker_environment(threads: int) -> None:
+    """Set up a grading worker process's environment (a local pool's worker, or a Dask worker:
+    ``graders.distributed``); its kernels use ``threads`` threads each.
 
     Each kernel gets its share of the cores: TensorFlow otherwise starts a thread per core in
     every kernel, and several kernels then fight over every core (on 2 cores, 2 workers
     training at once ran at half the speed of one after the other).
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    for name in THREAD_ENV:
+        os.environ[name] = str(threads)
+
+
+def _worker_init(threads: int, batch_pid: int) -> None:
+    """Set up a local pool's worker process (``worker_environment``).
 
     The worker dies with the batch (``batch_pid``): a batch killed outright would otherwise
     leave its workers grading on, writing into ``autograded/`` while the resumed batch does.
@@ -601,9 +617,54 @@ def _worker_init(threads: int, batch_pid: int) -> None:
         os._exit(1)
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    for name in THREAD_ENV:
-        os.environ[name] = str(threads)
+    worker_environment(threads)
+
+
+def duration(seconds: float) -> str:
+    """``seconds`` for a person: "42 s", "3 min 5 s", "2 h 10 min"."""
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
+class Progress:
+    """How far a batch of ``total`` submissions is: how many are recorded and how many of those
+    failed (a provisional 0: the grader could not grade them), the rate since the batch started
+    and the time left at that rate. ``add`` returns the line to print when ``every`` seconds
+    have passed since the last one was due, and always for the last submission."""
+
+    def __init__(self, total: int, every: float = 30.0, clock=time.monotonic):
+        self.total, self.every, self.clock = total, every, clock
+        self.started = self.last = clock()
+        self.done = self.failed = 0
+
+    def add(self, result: dict) -> str | None:
+        self.done += 1
+        self.failed += bool(result.get("failed"))
+        now = self.clock()
+        if self.done < self.total and now - self.last < self.every:
+            return None
+        self.last = now
+        return self.line(now)
+
+    def line(self, now: float) -> str:
+        elapsed = max(now - self.started, 1e-6)
+        rate = self.done / elapsed * 60
+        left = self.total - self.done
+        when = (f"about {duration(left / rate * 60)} left" if left
+                else f"done in {duration(elapsed)}")
+        return (f"  progress: {self.done}/{self.total} graded, {self.failed} failed, "
+                f"{rate:.1f} per minute, {when}")
+
+
+def discard_graded(course: Path, job: Job) -> None:
+    """Remove the graded notebooks of ``job`` from ``autograded/``: half a run's, not to be shown
+    as feedback when its grade is a failure."""
+    for notebook in (course / "autograded" / job.student / job.assignment).glob("*.ipynb"):
+        notebook.unlink(missing_ok=True)
 
 
 def _kill_pools(pools) -> None:
@@ -620,7 +681,7 @@ def autograde(course: Path, assignments: list[str] | None = None, students: list
               workers: int | None = None, timeout: float = 1800, force: bool = False,
               log=print, sandbox: bool | None = None, figures: bool = True,
               feedback: bool = True, lean: bool = True, warm: bool = True,
-              grader=grade_job) -> list[dict]:
+              grader=grade_job, scheduler: str | None = None, security=None) -> list[dict]:
     """Grade every submission (resuming), merge into the gradebook, export CSV, write feedback.
 
     ``sandbox``: run kernels in bubblewrap (``graders.sandbox``); None means "if available".
@@ -629,6 +690,9 @@ def autograde(course: Path, assignments: list[str] | None = None, students: list
     ``warm``: fork sandboxed kernels from a warm sandbox per worker (``graders.warm``; off:
     every kernel starts cold in a sandbox of its own).
     ``grader``: what grades one submission in a worker (``grade_job``; tests replace it).
+    ``scheduler``: grade on the Dask cluster of this scheduler address instead of a local pool
+    of ``workers`` processes (``graders.distributed``; ``security``: its TLS settings, a
+    ``distributed.Security``); the sandbox is then the workers' (``sandbox``: on all of them).
     Returns every submission's result document, in (student, assignment) order.
 
     No submission stops the batch: whatever goes wrong grading one (even its worker process
@@ -641,11 +705,12 @@ def autograde(course: Path, assignments: list[str] | None = None, students: list
 
     tools_on_path()             # nbgrader's Gradebook runs `alembic` by name
     course = Path(course).resolve()
-    if sandbox is None:
-        sandbox = sandboxing.available()
-    elif sandbox and not sandboxing.available():
-        raise RuntimeError("bubblewrap (bwrap) is not installed or cannot create a sandbox here; "
-                           "install Debian's `bubblewrap` or grade with --no-sandbox")
+    if scheduler is None:           # on a cluster, the workers' sandboxes are checked instead
+        if sandbox is None:
+            sandbox = sandboxing.available()
+        elif sandbox and not sandboxing.available():
+            raise RuntimeError("bubblewrap (bwrap) is not installed or cannot create a sandbox "
+                               "here; install Debian's `bubblewrap` or grade with --no-sandbox")
     limits = sandboxing.Limits(cpu_seconds=int(timeout)) if sandbox else None
     sources_all = all_sources()
     assignments = assignments or sorted({s.assignment for s in sources_all})
@@ -663,8 +728,11 @@ def autograde(course: Path, assignments: list[str] | None = None, students: list
             results[job] = previous
         else:
             todo.append(job)
+    where = (f"on the Dask cluster at {scheduler}" if scheduler else f"on {workers} workers"
+             + (", kernels sandboxed" if sandbox else ", NO SANDBOX"))
     log(f"{len(jobs)} submissions: {len(jobs) - len(todo)} already graded, {len(todo)} to grade "
-        f"on {workers} workers" + (", kernels sandboxed" if sandbox else ", NO SANDBOX"))
+        + where)
+    progress = Progress(len(todo))
 
     def record(job: Job, result: dict) -> None:
         write_atomically(result_path(course, job), json.dumps(result, indent=1))
@@ -672,6 +740,9 @@ def autograde(course: Path, assignments: list[str] | None = None, students: list
         notes = result["problems"] + [f"FLAGGED {flag}" for flag in result["flags"]]
         log(f"  {job.assignment}/{job.student}: {result['score']:g}/{result['max_score']:g} "
             f"({result['seconds']:.0f} s){' - ' + '; '.join(notes) if notes else ''}")
+        line = progress.add(result)
+        if line:
+            log(line)
 
     def outcome(job: Job, future, died: str | None) -> dict | None:
         """The result of a finished future; None when its pool broke and ``died`` is None."""
@@ -689,12 +760,16 @@ def autograde(course: Path, assignments: list[str] | None = None, students: list
                        "now and is graded again on the next run")
         except BaseException as error:      # noqa: BLE001 - one submission never stops a batch
             message = grader_failure("this submission", error)
-        graded_dir = course / "autograded" / job.student / job.assignment
-        for notebook in graded_dir.glob("*.ipynb"):     # half a run's: not shown as feedback
-            notebook.unlink(missing_ok=True)
+        discard_graded(course, job)
         return failed_result(job, keys[job.assignment], message)
 
-    if todo:
+    if todo and scheduler:
+        from graders.distributed.driver import grade_on_cluster
+
+        grade_on_cluster(scheduler, todo, keys, course, record, log, security=security,
+                         timeout=timeout, sandbox=sandbox, figures=figures, lean=lean, warm=warm,
+                         grader=grader)
+    elif todo:
         # spawn: a clean interpreter per worker (the caller may hold threads a fork would copy)
         threads = max(1, (os.cpu_count() or 1) // workers)
 
