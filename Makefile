@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 DATA   := data/synthetic/.generated
 
-.PHONY: lab setup data bwrap weights detector face-encoder grade test test-fast build check refs solutions student-kit bench bench-conv bench-detector bench-faces bench-style clean help
+.PHONY: lab setup data bwrap chromium weights detector face-encoder grade test test-fast build check refs solutions student-kit bench bench-distributed bench-conv bench-detector bench-faces bench-style clean help
 
 help:
 	@echo "make lab        set up .venv and open JupyterLab on the course"
@@ -18,11 +18,13 @@ help:
 	@echo "make student-kit  write dist/cnn-course-student/ and its .zip: notebooks, utils, data, no solutions"
 	@echo "make bench      print the course's speed figures: notebooks end to end, grading, Week 1 convolution"
 	@echo "make bench-conv print the Week 1 convolution benchmark alone"
+	@echo "make bench-distributed  grade one class by the local pool and by Dask on this machine; project machines for 10,000"
 	@echo "make bench-detector  print the Week 3 detector's mAP@0.5 per class, speed and size"
 	@echo "make bench-faces     print the Week 4 face encoder's verification accuracy, speed and size"
 	@echo "make bench-style     time Week 4's style transfer (per step, to a stylised picture, gallery)"
 	@echo "make data       generate the image datasets in data/synthetic/"
-	@echo "make grade      autograde every submission in submitted/ in parallel (gradebook.db, grades.csv)"
+	@echo "make grade      autograde every submission in submitted/ in parallel (gradebook.db, grades.csv);"
+	@echo "                SCHEDULER=tcp://HOST:8786 grades on that Dask cluster"
 	@echo "make weights    retrain the shipped ResNet-50 weights (about 20 min on 2 cores)"
 	@echo "make detector   retrain the shipped Week 3 road detector (about 20 min on 2 cores)"
 	@echo "make face-encoder  retrain the shipped Week 4 face encoder (about 10-15 min on 2 cores)"
@@ -62,6 +64,12 @@ bwrap:
 	  || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq bubblewrap) \
 	  || echo "could not install bubblewrap: sandboxed grading and its tests need it"
 
+# The browser tests (tests/test_browser.py) drive Debian's Chromium (package `chromium`).
+chromium:
+	@[ -x /usr/bin/chromium ] || $(SUDO) apt-get install -y -qq chromium >/dev/null 2>&1 \
+	  || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium) \
+	  || echo "could not install chromium: the browser tests (tests/test_browser.py) need it"
+
 # The nbgrader source notebooks (git-ignored) that the Formgrader's buttons read, written from
 # the jupytext sources when missing or older (`make build` writes them too, and weeks/ as well).
 SOURCE_NBS := $(patsubst %.py,%.ipynb,$(wildcard graders/source/*/*.py))
@@ -80,14 +88,15 @@ lab: setup data $(SOURCE_NBS)
 student-kit: setup
 	$(PY) -m graders.kit
 
-test: setup data bwrap
+test: setup data bwrap chromium
 	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15
 
 test-fast: setup data
 	$(PY) -m pytest -q -m "not slow"
 
+# SCHEDULER=tcp://HOST:8786: grade on that Dask cluster (README: "Grading on several machines").
 grade: setup data bwrap
-	$(PY) -m graders autograde
+	$(PY) -m graders autograde $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 build: setup
 	$(PY) -m graders build
@@ -108,6 +117,10 @@ bench: setup data bwrap
 
 bench-conv: setup
 	$(PY) bench/conv.py
+
+# The local pool against Dask on loopback, a killed worker's recovery, a projection (minutes).
+bench-distributed: setup data bwrap
+	$(PY) bench/distributed.py
 
 bench-detector: setup
 	$(PY) bench/detector_map.py

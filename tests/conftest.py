@@ -21,7 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from graders import batch  # noqa: E402
 from graders.course import Course, NotebookResult  # noqa: E402
 from graders.mutants import Mutant, mutants_for  # noqa: E402
-from graders.sources import Source, all_sources, splice  # noqa: E402
+from graders.sources import Source, all_sources, graded_function, is_answer, splice  # noqa: E402
 
 SOURCES = all_sources()
 WORKERS = 2
@@ -31,12 +31,26 @@ def mutant_student(mutant: Mutant) -> str:
     return f"mutant-{mutant.function}-{mutant.label}".replace("_", "-")
 
 
+def mutant_groups(source: Source) -> list[tuple[Mutant, ...]]:
+    """The mutants to grade, one submission per group. A quiz's questions are independent (each
+    answer is one assignment and only its own test reads it), so its mutants are graded in
+    rounds: the k-th known slip of every question in one submission; elsewhere one mutant each."""
+    mutants = mutants_for(source.key)
+    if not all(is_answer(c) for c in source.notebook().cells if graded_function(c)):
+        return [(m,) for m in mutants]
+    by_question: dict[str, list[Mutant]] = {}
+    for mutant in mutants:
+        by_question.setdefault(mutant.function, []).append(mutant)
+    rounds = max(map(len, by_question.values()))
+    return [tuple(ms[k] for ms in by_question.values() if k < len(ms)) for k in range(rounds)]
+
+
 @dataclass
 class GradedCourse:
     source: Source
     owner: dict[str, Course]   # student id -> the course directory that graded it
     results: dict[str, NotebookResult]
-    mutants: dict[str, Mutant]
+    mutants: dict[str, tuple[Mutant, ...]]   # student -> the mutants spliced into its notebook
 
 
 @pytest.fixture(scope="session", params=SOURCES, ids=[s.key for s in SOURCES])
@@ -49,10 +63,12 @@ def graded(request) -> GradedCourse:
     solution = source.notebook()
     submissions = {"solution": solution, "release": by_nbgrader.release_path(source)}
     mutants = {}
-    for mutant in mutants_for(source.key):
-        student = mutant_student(mutant)
-        mutants[student] = mutant
-        submissions[student] = splice(solution, mutant.function, mutant.source)
+    for group in mutant_groups(source):
+        student = mutant_student(group[0]) if len(group) == 1 else f"mutants-{group[0].label}-and-more"
+        mutants[student] = group
+        submissions[student] = solution
+        for mutant in group:
+            submissions[student] = splice(submissions[student], mutant.function, mutant.source)
     owner = {}
     for index, (student, nb) in enumerate(submissions.items()):
         owner[student] = by_nbgrader if index < 3 else by_batch

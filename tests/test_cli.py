@@ -61,3 +61,18 @@ def test_autograde_without_an_activated_venv_creates_the_gradebook(tmp_path):
     rows = list(csv.DictReader(open(tmp_path / "grades.csv")))
     assert [(r["student_id"], r["assignment"], float(r["score"])) for r in rows] == [
         ("dave", "week1", 0.0)]
+
+
+def test_every_notebook_is_identified_by_name_or_by_its_test_cells(tmp_path):
+    """``graders grade`` knows which course notebook a file is: by its name (a quiz, by its
+    imports cell), and a renamed one by its test cells."""
+    import nbformat
+
+    from graders.grade import identify
+    from graders.sources import all_sources
+
+    for source in all_sources():
+        nb = nbformat.read(source.release_path, as_version=4)
+        assert identify(tmp_path / f"{source.stem}.ipynb", nb) == source
+        if source.stem != "quiz":   # the quizzes share their test cells' ids
+            assert identify(tmp_path / "my_work.ipynb", nb) == source

@@ -48,26 +48,29 @@ def test_release_scores_zero_on_every_test(graded):
 def test_every_mutant_loses_only_its_own_points(graded):
     solution = graded.results["solution"].by_test()
     functions = graded_functions(graded.source.notebook())
-    for student, mutant in graded.mutants.items():
+    for student, group in graded.mutants.items():
         got = graded.results[student].by_test()
         lost = {tid for tid in solution if got[tid] < solution[tid]}
-        assert lost, f"{mutant.function}/{mutant.label} was not caught by any test"
         owners = {function_of(tid, functions) for tid in lost}
-        assert owners == {mutant.function}, f"{mutant.function}/{mutant.label} also cost {lost}"
-        # every one of the function's tests is lost: partial credit would reward the bug
-        own = {tid for tid in solution if function_of(tid, functions) == mutant.function}
-        assert sum(got[t] for t in own) < sum(solution[t] for t in own)
+        names = [f"{m.function}/{m.label}" for m in group]
+        assert owners == {m.function for m in group}, f"{names} cost {lost}"
+        for mutant in group:
+            # every one of the function's tests is lost: partial credit would reward the bug
+            own = {tid for tid in solution if function_of(tid, functions) == mutant.function}
+            assert sum(got[t] for t in own) < sum(solution[t] for t in own), names
 
 
 def test_mutant_feedback_names_the_mistake(graded):
     """When a mutant is caught by check(), the message carries that mutant's hint."""
     unnamed = {}
-    for student, mutant in graded.mutants.items():
-        messages = [t.message for t in graded.results[student].tests
-                    if t.id.startswith(mutant.function) and t.score < t.max_score]
-        assert messages, student
-        if not any(mutant.hint in m for m in messages):
-            unnamed[student] = (mutant.hint, messages)
+    functions = graded_functions(graded.source.notebook())
+    for student, group in graded.mutants.items():
+        for mutant in group:
+            messages = [t.message for t in graded.results[student].tests
+                        if function_of(t.id, functions) == mutant.function and t.score < t.max_score]
+            assert messages, (student, mutant.label)
+            if not any(mutant.hint in m for m in messages):
+                unnamed[f"{student}/{mutant.label}"] = (mutant.hint, messages)
     assert not unnamed, "\n".join(f"{s}: hint {h!r} not in {m}" for s, (h, m) in unnamed.items())
 
 
@@ -91,7 +94,16 @@ def test_export_csv_is_what_nbgrader_export_writes(graded, tmp_path):
     assert ours.count("\n") > 1 and ours == (tmp_path / "theirs.csv").read_text()
 
 
+# The one-shot command runs the same nbgrader course as the fixture (graders.course), so it is run
+# end to end on one notebook a week and a quiz that is not the first ``quiz.ipynb``; which notebook
+# a file is (``graders.grade.identify``) is checked for every notebook in tests/test_cli.py.
+ONE_SHOT = {"week1_conv_step", "week2_case_studies", "week2_quiz", "week3_car_detection",
+            "week4_face_recognition"}
+
+
 def test_grade_command_agrees_with_nbgrader_autograde(graded, tmp_path):
+    if graded.source.key not in ONE_SHOT:
+        pytest.skip("the one-shot command is run end to end on one notebook per week (ONE_SHOT)")
     mutant_student = next(iter(graded.mutants))
     submission = (graded.owner[mutant_student].root / "submitted" / mutant_student / graded.source.assignment
                   / f"{graded.source.stem}.ipynb")
@@ -157,9 +169,10 @@ def test_feedback_shows_scores_but_not_hidden_tests(graded):
     assert hidden_lines, "the notebook has no hidden tests"
     leaked = [line for line in hidden_lines if html_escape(line) in html or line in html]
     assert leaked == []
-    why = explanations_for(graded.source.key).get(graded.mutants[mutant].function)
-    if why is not None:     # a quiz: the feedback explains the question after grading
-        assert html_escape(why) in html or why in html
+    for function in {m.function for m in graded.mutants[mutant]}:
+        why = explanations_for(graded.source.key).get(function)
+        if why is not None:     # a quiz: the feedback explains each question after grading
+            assert html_escape(why) in html or why in html
 
 
 def hidden_test_code(nb) -> list[str]:

@@ -152,8 +152,8 @@ def test_every_formgrader_and_assignment_list_button(lab):
 
     assert request(url, "POST", f"{api}/collect")["success"]
     collected = course / "submitted" / get_username() / "week1"
-    assert sorted(p.name for p in collected.glob("*.ipynb")) == [
-        "conv_application.ipynb", "conv_step.ipynb"]
+    assert sorted(p.name for p in collected.glob("*.ipynb")) == sorted(
+        f"{s.stem}.ipynb" for s in all_sources() if s.assignment == "week1")
     assert (collected / "timestamp.txt").exists()
     assert request(url, "GET", "/formgrader/api/submissions/week1")[0]["student"] == get_username()
 
