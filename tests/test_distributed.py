@@ -138,9 +138,24 @@ def graded_files(root: Path) -> list[str]:
                   if p.is_file() and ".batch" not in p.parts)
 
 
+def coalesced(outputs: list) -> list:
+    """Outputs with consecutive stream outputs of one stream joined: how a kernel's printing is
+    cut into messages depends on timing, not on what was printed."""
+    joined: list = []
+    for output in outputs:
+        if (output.get("output_type") == "stream" and joined
+                and joined[-1].get("output_type") == "stream"
+                and joined[-1].get("name") == output.get("name")):
+            joined[-1] = {**joined[-1], "text": joined[-1]["text"] + output["text"]}
+        else:
+            joined.append(dict(output))
+    return joined
+
+
 def graded_cells(path: Path) -> list[tuple]:
     """A graded notebook's cells: type, source, outputs (not ids or execution times)."""
-    return [(cell.cell_type, cell.source, json.dumps(cell.get("outputs", []), sort_keys=True))
+    return [(cell.cell_type, cell.source,
+             json.dumps(coalesced(cell.get("outputs", [])), sort_keys=True))
             for cell in nbformat.read(path, as_version=4).cells]
 
 
