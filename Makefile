@@ -79,10 +79,14 @@ $(SOURCE_NBS): graders/source/%.ipynb: graders/source/%.py graders/sources.py | 
 
 # The venv's bin comes first on PATH (nbgrader runs its `alembic` by name; nbgrader_config.py
 # does the same for servers started otherwise). LAB_ARGS adds options, e.g. --no-browser.
+# nbgrader's Validate button, answered by utils/lab_validate.py (a summary line first).
+LAB_SERVER_OPTIONS := --ServerApp.jpserver_extensions=utils.lab_validate=True \
+  --ServerApp.jpserver_extensions=nbgrader.server_extensions.validate_assignment=False
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: setup data $(SOURCE_NBS)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" TF_CPP_MIN_LOG_LEVEL=3 TF_ENABLE_ONEDNN_OPTS=0 $(VENV)/bin/jupyter lab \
-	  --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/weeks $(ALLOW_ROOT) $(LAB_ARGS)
+	  --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/weeks $(LAB_SERVER_OPTIONS) \
+	  $(ALLOW_ROOT) $(LAB_ARGS)
 
 # What a class receives: no solutions, no hidden tests (graders/kit.py; tests/test_kit.py).
 student-kit: setup

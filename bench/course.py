@@ -112,8 +112,9 @@ def grading_table(sources, students: int, workers: int, class_size: int = 0) -> 
         for mode in ("plain", "batch"):
             result = grade_run(mode, [s.key for s in sources], class_size, workers)
             whole[mode] = result["seconds"] / class_size
-            print(f"   {mode}: {result['seconds']:.0f} s for {result['submissions']} notebooks",
-                  flush=True)
+            print(f"   {mode}: {result['seconds']:.0f} s for {class_size} students, "
+                  f"{result['submissions']} submissions (a student's week each), "
+                  f"{class_size * len(sources)} notebooks", flush=True)
         rows.append(f"| **a full-course submission** (a class of {class_size}, graded together) | "
                     f"**{whole['plain']:.1f}** | **{whole['batch']:.1f}** | "
                     f"**{whole['plain'] / whole['batch']:.1f}x** |")

@@ -21,6 +21,7 @@ from pathlib import Path
 import nbformat
 
 from graders.sources import ROOT, Source, graded_function
+from utils.lab_validate import LAB_SERVER_OPTIONS
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps trying to reach Google's services.
@@ -119,7 +120,7 @@ class LabServer:
                 [str(VENV_BIN / "jupyter"), "lab", "--ServerApp.root_dir=.",
                  "--LabApp.default_url=/lab/tree/weeks", "--allow-root", "--no-browser",
                  "--ServerApp.ip=127.0.0.1", "--ServerApp.port=0",
-                 f"--IdentityProvider.token={TOKEN}"],
+                 f"--IdentityProvider.token={TOKEN}", *LAB_SERVER_OPTIONS],
                 cwd=self.course, env=lab_env(self.home), stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)  # its own process group, kernels included
         self.url = self._wait_for_url()

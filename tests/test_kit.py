@@ -14,6 +14,7 @@ import pytest
 from graders.kit import build
 from graders.sources import ROOT, all_sources, find_source, graded_function, graded_functions, splice
 from utils.checks import is_hidden
+from utils.lab_validate import LAB_SERVER_OPTIONS
 
 SOURCES = all_sources()
 BINARY = {".npz", ".jpg", ".png", ".h5", ".zip"}
@@ -51,6 +52,8 @@ def test_student_readme_and_makefile_give_the_two_commands(kit):
     makefile = (kit / "Makefile").read_text()
     assert "\nlab:" in makefile and "\ncheck:" in makefile and "utils.validate" in makefile
     assert "graders" not in makefile
+    for option in LAB_SERVER_OPTIONS:  # Validate's summary line, as in the course's make lab
+        assert option in makefile, option
 
 
 def code_blocks(source, begin: str, end: str) -> list[list[str]]:

@@ -21,6 +21,7 @@ import pytest
 
 from graders.build import canonical
 from graders.sources import ROOT, all_sources, grade_cells
+from utils.lab_validate import LAB_SERVER_OPTIONS, add_summary
 
 VENV_BIN = Path(sys.executable).parent
 TOKEN = "cnn-course-test-token"
@@ -62,7 +63,7 @@ def lab_server(course: Path, home: Path):
     proc = subprocess.Popen(
         [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--allow-root",
          "--ServerApp.ip=127.0.0.1", "--ServerApp.port=0", f"--IdentityProvider.token={TOKEN}",
-         f"--ServerApp.root_dir={course}"],
+         f"--ServerApp.root_dir={course}", *LAB_SERVER_OPTIONS],
         cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         url, start = None, time.monotonic()
@@ -206,19 +207,53 @@ def test_opening_and_saving_in_jupyterlab_leaves_the_notebooks_unchanged(lab):
 
 @pytest.mark.slow
 def test_validate_button_is_short(lab):
-    """What JupyterLab's Validate button gets for an untouched release: one short error per
-    test cell, no tracebacks."""
+    """What JupyterLab's Validate button gets for an untouched release: a summary entry first
+    ("7 of 7 tests failed, in zero_pad, ..."), then one short error per test cell, no tracebacks."""
     course, url, home = lab
     result = request(url, "POST", "/assignments/validate",
                      {"path": "weeks/week1/conv_step.ipynb"})
     assert result["success"], result
-    failed = result["value"]["failed"]
+    summary, *failed = result["value"]["failed"]
     release = nbformat.read(course / "weeks" / "week1" / "conv_step.ipynb", as_version=4)
-    assert len(failed) == len(grade_cells(release)) > 0
+    tests = len(grade_cells(release))
+    assert len(failed) == tests > 0
+    assert summary["source"].replace("\n", " ") == (f"{tests} of {tests} tests failed, in zero_pad, conv_single_step, "
+                                 "conv_forward, pool_forward, conv_backward, "
+                                 "create_mask_from_window, distribute_value, pool_backward.")
     for cell in failed:
         error = cell["raw_error"]
         assert "Traceback" not in error and "---->" not in error, error
         assert len(error.strip().splitlines()) <= 2, error
+
+
+def test_validate_summary_counts_the_failed_tests_and_names_their_functions():
+    """utils.lab_validate.add_summary on nbgrader's reply for a notebook with two graded
+    functions and three tests, one of which failed; passing replies are left alone."""
+    def code(source, **nbgrader):
+        cell = nbformat.v4.new_code_cell(source)
+        if nbgrader:
+            cell.metadata["nbgrader"] = nbgrader
+        return cell
+    nb = nbformat.v4.new_notebook(cells=[
+        code("# GRADED FUNCTION: pool\ndef pool(): ...", solution=True, grade=False),
+        code("# GRADED FUNCTION: pool_backward\ndef pool_backward(): ...", solution=True,
+             grade=False),
+        code("check('pool_a', pool())", grade=True, grade_id="pool_a", points=1),
+        code("check('pool_backward_a', pool_backward())", grade=True,
+             grade_id="pool_backward_a", points=1),
+        code("check('pool_backward_b', pool_backward())", grade=True,
+             grade_id="pool_backward_b", points=1),
+    ])
+    nb = json.loads(nbformat.writes(nb))
+    failed = [{"source": "check('pool_backward_b', pool_backward())", "error": "E", "raw_error": "E"}]
+    summary, entry = add_summary({"failed": failed}, nb)["failed"]
+    assert summary["source"] == "1 of 3 tests failed, in pool_backward."
+    assert summary["error"].startswith("<style>") and summary["raw_error"].startswith("Each")
+    assert entry == failed[0]
+    both = add_summary({"failed": [failed[0], {"source": "check('pool_a', pool())"}]}, nb)
+    assert both["failed"][0]["source"] == "2 of 3 tests failed, in pool, pool_backward."  # notebook order
+    assert add_summary({}, nb) == {}
+    assert add_summary({"changed": [{"source": "x"}]}, nb) == {"changed": [{"source": "x"}]}
 
 
 def test_make_lab_builds_the_source_notebooks_and_puts_the_venv_first_on_path():
@@ -233,6 +268,9 @@ def test_make_lab_builds_the_source_notebooks_and_puts_the_venv_first_on_path():
     lab = [i for i, ln in enumerate(lines) if "/jupyter lab" in ln]
     assert build and lab and build[0] < lab[0]
     assert lines[lab[0]].startswith(f'PATH="{ROOT}/.venv/bin:$PATH" ')
+    command = "\n".join(lines[lab[0]:]).replace("\\\n", " ").split("\n")[0].split()
+    for option in LAB_SERVER_OPTIONS:  # Validate answered by utils/lab_validate.py
+        assert option in command, option
 
 
 def test_exchange_round_trip_with_nbgrader_commands(tmp_path):
