@@ -84,7 +84,7 @@ LAB_SERVER_OPTIONS := --ServerApp.jpserver_extensions=utils.lab_validate=True \
   --ServerApp.jpserver_extensions=nbgrader.server_extensions.validate_assignment=False
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: setup data $(SOURCE_NBS)
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" TF_CPP_MIN_LOG_LEVEL=3 TF_ENABLE_ONEDNN_OPTS=0 $(VENV)/bin/jupyter lab \
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" TF_CPP_MIN_LOG_LEVEL=3 $(VENV)/bin/jupyter lab \
 	  --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/weeks $(LAB_SERVER_OPTIONS) \
 	  $(ALLOW_ROOT) $(LAB_ARGS)
 

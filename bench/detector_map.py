@@ -11,7 +11,7 @@
 2. Speed, the way the notebook's ``predict`` works: one 720x1280 JPEG demo picture, resized and
    scaled (``utils.yolo.preprocess_image``), the model, ``yolo_head``, corners scaled to the
    picture, score filter and NMS. Best and median of ``--repeat`` runs after one warm-up.
-   TensorFlow runs as in the notebooks (``TF_ENABLE_ONEDNN_OPTS=0`` unless set otherwise).
+   TensorFlow runs as in the notebooks (with oneDNN where the CPU has it).
 3. Size: parameters, the weight file's bytes, and what float32 weights would take.
 
 The goal it checks: AP@0.5 >= 0.8 for "car".
@@ -26,7 +26,6 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")    # before TensorFlow is imported anywhere
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")   # the notebooks' setting
 
 import numpy as np  # noqa: E402
 

@@ -16,7 +16,7 @@ speed on one picture, its size, against a raw-pixel baseline.
    the mirror average (one pass per picture), to show what the average adds.
 2. Speed: one ``img_to_encoding`` on a 96x96 PNG (read, preprocess, model), best and median of
    ``--repeat`` runs after one warm-up. TensorFlow runs as in the notebooks
-   (``TF_ENABLE_ONEDNN_OPTS=0`` unless set otherwise).
+   (with oneDNN where the CPU has it).
 3. Size: parameters, the weight file's bytes, and what float32 weights would take.
 
 The goal it checks: verification accuracy >= 0.97 at threshold 0.7.
@@ -32,7 +32,6 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")    # before TensorFlow is imported anywhere
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")   # the notebooks' setting
 
 import numpy as np  # noqa: E402
 

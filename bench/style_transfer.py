@@ -29,7 +29,6 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")    # before TensorFlow is imported anywhere
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")   # the notebooks' setting
 
 import numpy as np  # noqa: E402
 

@@ -19,7 +19,7 @@ import nbformat
 from graders.sources import ROOT, Source, all_sources, grade_cells
 
 # The kernels nbgrader starts inherit this environment: keep TensorFlow's C++ logging quiet.
-QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
 def tool_env(extra: dict | None = None) -> dict:

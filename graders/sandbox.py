@@ -49,7 +49,6 @@ SANDBOX_UID_BASE = 200_000       # far above the ids of real users and system ac
 # Set inside the sandbox, whatever the grader's environment says.
 SANDBOX_ENV = {"HOME": "/tmp/home", "MPLCONFIGDIR": "/tmp/home/matplotlib",
                "KERAS_HOME": "/tmp/home/keras", "TF_CPP_MIN_LOG_LEVEL": "3",
-               "TF_ENABLE_ONEDNN_OPTS": "0",
                "PYTHONDONTWRITEBYTECODE": "1"}
 
 

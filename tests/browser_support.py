@@ -88,7 +88,7 @@ def lab_env(home: Path) -> dict:
     and IPython's per-user folders in ``home`` so nothing of the user's is read or written."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "IPYTHON"))}
     env.update(PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', os.defpath)}",
-               TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0",
+               TF_CPP_MIN_LOG_LEVEL="3",
                JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"), IPYTHONDIR=str(home / "ipython"))
     return env

@@ -137,8 +137,7 @@ def solved_release(source):
 
 
 def run_validate(folder: Path, *notebooks: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(folder), TF_CPP_MIN_LOG_LEVEL="3",
-               TF_ENABLE_ONEDNN_OPTS="0")
+    env = dict(os.environ, PYTHONPATH=str(folder), TF_CPP_MIN_LOG_LEVEL="3")
     return subprocess.run([sys.executable, "-m", "utils.validate", *notebooks], cwd=folder,
                           env=env, capture_output=True, text=True, timeout=900)
 

@@ -33,7 +33,6 @@ from pathlib import Path
 import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")    # TensorFlow's C++ logging goes to stderr
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")   # else TF's import prints a oneDNN notice
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 MOBILENET_FOLDER = "mobilenet_v2"

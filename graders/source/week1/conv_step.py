@@ -51,13 +51,6 @@
 # $m \times n_H \times n_W \times n_C$. A filter has size $f \times f$, padding $p$ and stride $s$.
 
 # %%
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ logging goes to stderr
-# oneDNN's start-up notice is printed before that setting applies; this also keeps float
-# results identical from run to run
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
 import time
 
 import matplotlib.pyplot as plt

@@ -39,12 +39,9 @@
 # (VGG-16's weights alone take 553 MB).
 
 # %%
-import os
+from utils.quiet_import import import_tensorflow
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ logging goes to stderr
-# oneDNN's start-up notice is printed before that setting applies; this also keeps float
-# results identical from run to run
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+import_tensorflow()  # TensorFlow's start-up notices would go to stderr (see utils/quiet_import.py)
 
 import gc
 import time

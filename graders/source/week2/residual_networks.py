@@ -26,12 +26,11 @@
 #    course trained for you and classify the SIGNS hand signs.
 
 # %%
-import os
+from utils.quiet_import import import_tensorflow
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ logging goes to stderr
-# oneDNN's start-up notice is printed before that setting applies; this also keeps float
-# results identical from run to run
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+import_tensorflow()  # TensorFlow's start-up notices would go to stderr (see utils/quiet_import.py)
+
+import os
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -516,10 +515,11 @@ model.summary(line_length=100, layer_range=["conv1", "res2a_branch2c"])   # the 
 # final evaluation. That is enough to watch it start to learn, not to learn well; section 7
 # shows what full training gives.
 #
-# **How long.** Measured on the course's machine (2 CPU cores, TensorFlow on the CPU), with
-# little else running: the first epoch took 49 s, most of it spent preparing the computation,
-# and the second 19 s (over all 972 training pictures an epoch takes about a minute). While other
-# jobs share the two cores it can be two or three times slower; a machine with more cores is
+# **How long.** Measured on the course's machine (2 CPU cores, TensorFlow on the CPU, using
+# oneDNN), with little else running: the two epochs took 54 s, most of the first spent preparing
+# the computation; an epoch over all 972 training pictures takes over three times as long as one
+# over these 288. While other jobs share the two cores it can be two or three times slower; on a
+# CPU where TensorFlow does not use oneDNN, about twice as slow; a machine with more cores is
 # usually faster. `verbose=2` prints one line as each epoch ends. (While a notebook is
 # autograded, `epochs(2, quick=0)` skips the training.)
 

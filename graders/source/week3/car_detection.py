@@ -43,11 +43,11 @@
 # if you have its Darknet files, section 8 uses them instead.
 
 # %%
+from utils.quiet_import import import_tensorflow
+
+import_tensorflow()  # TensorFlow's start-up notices would go to stderr (see utils/quiet_import.py)
+
 import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ logging goes to stderr
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
 import time
 
 import matplotlib.pyplot as plt

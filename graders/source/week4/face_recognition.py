@@ -40,10 +40,9 @@
 # FaceNet and photographs of real people; if you have those weights, section 8 uses them.
 
 # %%
-import os
+from utils.quiet_import import import_tensorflow
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ logging goes to stderr
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+import_tensorflow()  # TensorFlow's start-up notices would go to stderr (see utils/quiet_import.py)
 
 import matplotlib.pyplot as plt
 import numpy as np

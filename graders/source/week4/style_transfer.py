@@ -42,10 +42,9 @@
 # the course trained to find cars in Week 3.
 
 # %%
-import os
+from utils.quiet_import import import_tensorflow
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ logging goes to stderr
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+import_tensorflow()  # TensorFlow's start-up notices would go to stderr (see utils/quiet_import.py)
 
 import time
 
