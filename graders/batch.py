@@ -728,6 +728,9 @@ def autograde(course: Path, assignments: list[str] | None = None, students: list
             results[job] = previous
         else:
             todo.append(job)
+    # assignments with more notebooks first: a long one started last keeps one worker busy
+    # while the others have nothing left to do
+    todo.sort(key=lambda job: -len(keys[job.assignment]))
     where = (f"on the Dask cluster at {scheduler}" if scheduler else f"on {workers} workers"
              + (", kernels sandboxed" if sandbox else ", NO SANDBOX"))
     log(f"{len(jobs)} submissions: {len(jobs) - len(todo)} already graded, {len(todo)} to grade "

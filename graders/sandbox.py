@@ -171,14 +171,15 @@ def kernel_manager(jupyter_dir: Path, ipc_dir: Path, argv: list[str], display_na
     ZeroMQ sockets in ``ipc_dir``. The kernel's environment is the one its starter passes, as
     for any kernel."""
     from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import AsyncKernelManager
+
+    from graders.ipc_kernel import IpcKernelManager
 
     spec_dir = jupyter_dir / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {"argv": argv, "display_name": display_name, "language": "python"}
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
-    return AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(ipc_dir / "kernel"),
-                              kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_dir.parent)]))
+    return IpcKernelManager(kernel_name=KERNEL_NAME, ip=str(ipc_dir / "kernel"),
+                           kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_dir.parent)]))
 
 
 def cold_kernel_manager(workdir: Path, limits: Limits, course: Path = ROOT):

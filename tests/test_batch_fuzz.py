@@ -280,3 +280,29 @@ def test_a_grader_that_raises_or_a_worker_that_dies_costs_only_that_submission()
         assert lines[0].startswith("4 submissions: 2 already graded, 2 to grade")
         assert {s: r["score"] for s, r in again.items()} == {**expected, "crasher": FULL,
                                                              "raiser": FULL}
+
+
+# --------------------------------------------------------------------------- the order of work
+def recording_grader(job, keys, course, *args, **kwargs):
+    """Grades nothing: notes which submission it was given, in order, and scores it 0."""
+    with open(course / "order.txt", "a") as order:
+        order.write(f"{job.student} {job.assignment}\n")
+    return batch.failed_result(job, keys, "recorded")
+
+
+def test_assignments_with_more_notebooks_are_graded_first():
+    sources = [find_source(k) for k in ("week1_conv_step", "week1_quiz", "week3_car_detection",
+                                        "week3_quiz", "week4_quiz")]
+    with Course(sources) as scratch:
+        root = scratch.root
+        for student in ("ann", "bob"):
+            for assignment in ("week1", "week3", "week4"):
+                (root / "submitted" / student / assignment).mkdir(parents=True)
+        results = batch.autograde(root, ["week1", "week3", "week4"], workers=1, log=lambda _: None,
+                                  sandbox=False, feedback=False, grader=recording_grader)
+        order = (root / "order.txt").read_text().splitlines()
+    # two notebooks in week1 and week3, one in week4; otherwise in (student, assignment) order
+    assert order == ["ann week1", "ann week3", "bob week1", "bob week3", "ann week4", "bob week4"]
+    # the results come back in (student, assignment) order all the same
+    assert [(r["student"], r["assignment"]) for r in results] == [
+        (s, a) for s in ("ann", "bob") for a in ("week1", "week3", "week4")]
